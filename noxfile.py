@@ -1,0 +1,68 @@
+"""Developer and CI entry points. `nox -s spec tests lint typecheck` is what CI runs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["spec", "tests", "lint", "typecheck"]
+
+PACKAGES = ["reference_server", "conformance"]
+
+
+def _install(session: nox.Session, *extras: str) -> None:
+    spec = ".[" + ",".join(extras) + "]" if extras else "."
+    session.install("-e", spec)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole offline test suite (GPU tests skip themselves without a GPU)."""
+    _install(session, "dev")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def spec(session: nox.Session) -> None:
+    """Validate spec/: OpenAPI document, 2020-12 schemas, upstream examples and counter-examples."""
+    _install(session, "dev")
+    session.run("openapi-spec-validator", "spec/openapi.yaml")
+    session.run("pytest", "tests/spec", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the packages."""
+    _install(session, "dev")
+    session.run("mypy")
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """Run the conformance suite against a freshly started reference server (or pass --base-url ...)."""
+    _install(session, "dev")
+    session.run("stratus-conformance", "run", *session.posargs)
+
+
+@nox.session
+def planner_eval(session: nox.Session) -> None:
+    """Score the planner's first actions against the Mind2Web human traces."""
+    _install(session)
+    session.run("python", "-m", "reference_server.planner._evaluate", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks (figures, not pass/fail): planner latency and server throughput."""
+    _install(session, "dev")
+    session.run("python", "-m", "reference_server.planner._bench", *session.posargs)
+    session.run("python", "-m", "reference_server._bench", *session.posargs)
