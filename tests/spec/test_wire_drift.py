@@ -1,0 +1,261 @@
+"""The reference server's msgspec wire types must not drift from spec/schemas.
+
+Two checks per component:
+
+* structural: the msgspec-generated JSON Schema and the spec schema are walked side by side
+  (properties, required fields, types incl. null, enums/consts, numeric and length bounds, closed
+  objects). Requests must match exactly (the strict decoder accepts what the spec accepts);
+  responses may be narrower than the spec (everything the encoder can produce is spec-valid);
+* behavioural: every upstream example decodes strictly into the wire type, and every
+  counter-example of a request component is rejected by it, or by the server (see
+  ``SEMANTIC_ONLY`` for the rules msgspec cannot express).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import pytest
+import yaml
+
+from conformance import _spec
+from reference_server._wire import WIRE_TYPES
+
+REQUESTS = {"ChatCompletionRequest", "MessagesRequest", "EmbeddingsRequest", "RolloutRequest", "CountTokensRequest"}
+KINDS = ("null", "boolean", "integer", "number", "string", "array", "object")
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems")
+
+
+@dataclass
+class Resolver:
+    """Follows ``$ref`` in either the spec registry or a msgspec schema's local ``$defs``."""
+
+    defs: dict[str, Any] | None = None
+    spec_resolver: Any = None
+
+    def resolve(self, node: dict[str, Any]) -> tuple[dict[str, Any], Resolver]:
+        seen = 0
+        current = self
+        while "$ref" in node and seen < 50:
+            ref = node["$ref"]
+            if current.defs is not None:
+                node = current.defs[ref.rsplit("/", 1)[-1]]
+            else:
+                resolved = current.spec_resolver.lookup(ref)
+                node, current = resolved.contents, Resolver(spec_resolver=resolved.resolver)
+            seen += 1
+        return node, current
+
+
+@dataclass
+class Alt:
+    kind: str
+    node: dict[str, Any]
+    resolver: Resolver
+    consts: frozenset[Any] | None = None
+
+
+def _alternatives(node: Any, resolver: Resolver) -> list[Alt]:
+    if node is True or node == {}:
+        return [Alt(kind, {}, resolver) for kind in KINDS]
+    node, resolver = resolver.resolve(node)
+    for key in ("oneOf", "anyOf"):
+        # With "type" beside it, a oneOf/anyOf is a constraint on that type, not a union.
+        if key in node and "type" not in node:
+            return [alt for sub in node[key] for alt in _alternatives(sub, resolver)]
+    if "const" in node or "enum" in node:
+        values = [node["const"]] if "const" in node else node["enum"]
+        by_kind: dict[str, set[Any]] = {}
+        for value in values:
+            by_kind.setdefault(_kind_of(value), set()).add(value)
+        return [Alt(kind, node, resolver, frozenset(vals)) for kind, vals in by_kind.items()]
+    types = node.get("type")
+    if types is None:
+        return [Alt(kind, node, resolver) for kind in KINDS]
+    if isinstance(types, str):
+        types = [types]
+    return [Alt(kind, node, resolver) for kind in types]
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return "string" if isinstance(value, str) else "object"
+
+
+def _discriminator(alt: Alt) -> Any:
+    for key in ("type", "role"):
+        prop = alt.node.get("properties", {}).get(key)
+        if prop is not None:
+            resolved, _ = alt.resolver.resolve(prop)
+            if "const" in resolved:
+                return (key, resolved["const"])
+            if "enum" in resolved:
+                values = sorted(resolved["enum"])
+                return (key, values[0] if len(values) == 1 else tuple(values))
+    return None
+
+
+# Places where the wire type keeps a free-form value on purpose; the reason is the check that
+# replaces the structural one.
+FREEFORM = {
+    ("MessagesRequest", ".tools[].input_schema"): "a JSON Schema kept whole; `type: object` checked after decoding",
+    ("CountTokensRequest", ".tools[].input_schema"): "as above",
+}
+
+
+@dataclass
+class Drift:
+    component: str
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(f"{path or '$'}: {message}")
+
+
+def compare(spec: Any, spec_r: Resolver, wire: Any, wire_r: Resolver, path: str, exact: bool, drift: Drift, depth: int = 0) -> None:
+    if depth > 40:
+        return
+    spec_alts = _alternatives(spec, spec_r)
+    wire_alts = _alternatives(wire, wire_r)
+    spec_kinds = {a.kind for a in spec_alts} | ({"number"} if "integer" in {a.kind for a in spec_alts} else set())
+    wire_kinds = {a.kind for a in wire_alts}
+    for kind in wire_kinds - spec_kinds:
+        if not (kind == "integer" and "number" in spec_kinds):
+            drift.add(path, f"wire accepts/produces {kind}, spec does not")
+    if exact:
+        norm_wire = wire_kinds | ({"number"} if "integer" in wire_kinds else set())
+        for kind in {a.kind for a in spec_alts} - norm_wire:
+            drift.add(path, f"spec allows {kind}, wire does not")
+    for kind in ("boolean", "integer", "number", "string", "null"):
+        s = [a for a in spec_alts if a.kind == kind]
+        w = [a for a in wire_alts if a.kind == kind]
+        if not s or not w:
+            continue
+        s_consts = None if any(a.consts is None for a in s) else frozenset().union(*(a.consts or () for a in s))
+        w_consts = None if any(a.consts is None for a in w) else frozenset().union(*(a.consts or () for a in w))
+        if w_consts is not None and s_consts is not None and (w_consts != s_consts if exact else not w_consts <= s_consts):
+            drift.add(path, f"{kind} values differ: spec {sorted(map(str, s_consts))}, wire {sorted(map(str, w_consts))}")
+        elif exact and (s_consts is None) != (w_consts is None):
+            drift.add(path, f"{kind}: spec {'open' if s_consts is None else sorted(map(str, s_consts))}, wire {'open' if w_consts is None else sorted(map(str, w_consts))}")
+        if exact and len(s) == 1 and len(w) == 1:
+            _compare_bounds(s[0].node, w[0].node, path, drift)
+    s_arr = [a for a in spec_alts if a.kind == "array"]
+    w_arr = [a for a in wire_alts if a.kind == "array"]
+    if s_arr and w_arr:
+        if exact and len(s_arr) == 1 and len(w_arr) == 1:
+            _compare_bounds(s_arr[0].node, w_arr[0].node, path, drift)
+        compare(s_arr[0].node.get("items", {}), s_arr[0].resolver, w_arr[0].node.get("items", {}), w_arr[0].resolver, path + "[]", exact, drift, depth + 1)
+    s_obj = [a for a in spec_alts if a.kind == "object"]
+    w_obj = [a for a in wire_alts if a.kind == "object"]
+    if s_obj and w_obj:
+        _compare_objects(s_obj, w_obj, path, exact, drift, depth)
+
+
+def _compare_bounds(s: dict[str, Any], w: dict[str, Any], path: str, drift: Drift) -> None:
+    for key in BOUNDS:
+        if key in s or key in w:
+            sv, wv = s.get(key), w.get(key)
+            if sv is None or wv is None or float(sv) != float(wv):
+                drift.add(path, f"{key}: spec {sv}, wire {wv}")
+
+
+def _compare_objects(s_obj: list[Alt], w_obj: list[Alt], path: str, exact: bool, drift: Drift, depth: int) -> None:
+    spec_by_key = {_discriminator(a): a for a in s_obj}
+    for w in w_obj:
+        key = _discriminator(w)
+        s = spec_by_key.get(key)
+        if s is None and len(s_obj) == 1:
+            s = s_obj[0]
+        if s is None:
+            drift.add(path, f"wire object variant {key} has no spec counterpart")
+            continue
+        where = f"{path}<{key[1]}>" if key else path
+        if (drift.component, where) in FREEFORM:
+            continue
+        s_props: dict[str, Any] = s.node.get("properties", {})
+        w_props: dict[str, Any] = w.node.get("properties", {})
+        s_open = s.node.get("additionalProperties", True) is not False
+        for name in sorted(set(w_props) - set(s_props)):
+            drift.add(where, f"wire field {name!r} is not in the spec")
+        if exact:
+            for name in sorted(set(s_props) - set(w_props)):
+                drift.add(where, f"spec field {name!r} missing from the wire type")
+            if s_open != (w.node.get("additionalProperties", True) is not False):
+                drift.add(where, "additionalProperties differs")
+        s_req, w_req = set(s.node.get("required", [])), set(w.node.get("required", []))
+        if exact and s_req != w_req:
+            drift.add(where, f"required differs: spec {sorted(s_req)}, wire {sorted(w_req)}")
+        elif not exact and not s_req <= w_req:
+            drift.add(where, f"spec requires {sorted(s_req - w_req)} but the wire type may omit them")
+        for name in sorted(set(s_props) & set(w_props)):
+            compare(s_props[name], s.resolver, w_props[name], w.resolver, f"{where}.{name}", exact, drift, depth + 1)
+    if exact:
+        wire_keys = {_discriminator(a) for a in w_obj}
+        for key in spec_by_key:
+            if key not in wire_keys and not (len(w_obj) == 1 and len(s_obj) == 1):
+                drift.add(path, f"spec object variant {key} missing from the wire type")
+
+
+def _drift(component: str) -> list[str]:
+    registry = _spec.schema_registry()
+    uri = f"{_spec.SCHEMA_BASE_URI}{component}.json"
+    spec_r = Resolver(spec_resolver=registry.resolver(uri))
+    wire_schema = msgspec.json.schema(WIRE_TYPES[component])
+    wire_r = Resolver(defs=wire_schema.get("$defs", {}))
+    drift = Drift(component)
+    compare({"$ref": uri}, spec_r, wire_schema, wire_r, "", component in REQUESTS, drift)
+    return drift.problems
+
+
+@pytest.mark.parametrize("component", sorted(WIRE_TYPES))
+def test_wire_type_matches_spec(component: str) -> None:
+    assert component in _spec.component_names()
+    assert _drift(component) == []
+
+
+def test_every_spec_component_with_a_body_has_a_wire_type() -> None:
+    assert set(_spec.component_names()) - set(WIRE_TYPES) <= {"CompletionUsage"}
+
+
+def _examples(name: str) -> Iterator[tuple[str, str, Any]]:
+    with (_spec.spec_dir() / "examples" / name).open(encoding="utf-8") as fh:
+        entries = next(iter(yaml.safe_load(fh).values()))
+    for entry in entries:
+        instances = [entry["instance"]] if "instance" in entry else entry.get("instances", [])
+        for instance in instances:
+            yield entry["id"], entry["component"], instance
+
+
+_UPSTREAM = [e for e in _examples("upstream.yaml") if e[1] in REQUESTS]
+_COUNTER_REQUESTS = [e for e in _examples("counter.yaml") if e[1] in REQUESTS]
+
+# Request rules msgspec cannot express; the server enforces them after decoding (and the
+# server tests and schemathesis check that it does). Anything else must fail in the decoder.
+SEMANTIC_ONLY = {
+    "chat.request.model-upstream-name", "chat.request.model-size-mega", "chat.request.model-size-only",
+    "chat.request.stream-options-without-stream", "chat.request.tool-choice-without-tools",
+    "embeddings.request.chat-model", "rollout.request.sequence-without-actions",
+}
+
+
+@pytest.mark.parametrize(("example_id", "component", "instance"), _UPSTREAM, ids=[e[0] for e in _UPSTREAM])
+def test_upstream_example_decodes_strictly(example_id: str, component: str, instance: Any) -> None:
+    msgspec.convert(instance, WIRE_TYPES[component], strict=True)
+
+
+@pytest.mark.parametrize(("example_id", "component", "instance"), _COUNTER_REQUESTS, ids=[e[0] for e in _COUNTER_REQUESTS])
+def test_counter_example_request_is_rejected_by_the_decoder(example_id: str, component: str, instance: Any) -> None:
+    if example_id in SEMANTIC_ONLY:
+        pytest.skip("enforced after decoding (semantic rule)")
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert(instance, WIRE_TYPES[component], strict=True)
