@@ -69,7 +69,7 @@ def load_openapi() -> dict[str, Any]:
 
 
 @functools.cache
-def schema_registry() -> Registry:  # type: ignore[type-arg]
+def schema_registry() -> Registry[Any]:
     """A ``referencing`` registry holding every schema under its ``$id``."""
     resources = [
         (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
@@ -115,10 +115,7 @@ def _rewrite_refs(node: Any, current: str) -> Any:
 
 def _bundle_ref(ref: str, current: str) -> str:
     target, _, pointer = ref.partition("#")
-    if target.startswith("#") or target == "":
-        name = current
-    else:
-        name = Path(target).stem
+    name = Path(target).stem if target else current
     base = f"#/components/schemas/{name}"
     return base + pointer if pointer else base
 

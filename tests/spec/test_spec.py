@@ -56,9 +56,16 @@ def _iter_refs(node: Any) -> Iterator[str]:
 
 
 REQUIRED_COMPONENTS = [
-    "ChatCompletionRequest", "ChatCompletionResponse", "ChatCompletionChunk", "StratusMetadata",
-    "MessagesRequest", "MessagesResponse", "MessagesStreamEvent", "OpenAIErrorResponse",
-    "AnthropicErrorResponse", "ModelList",
+    "ChatCompletionRequest",
+    "ChatCompletionResponse",
+    "ChatCompletionChunk",
+    "StratusMetadata",
+    "MessagesRequest",
+    "MessagesResponse",
+    "MessagesStreamEvent",
+    "OpenAIErrorResponse",
+    "AnthropicErrorResponse",
+    "ModelList",
 ]
 
 

@@ -24,9 +24,21 @@ import yaml
 from conformance import _spec
 from reference_server._wire import WIRE_TYPES
 
-REQUESTS = {"ChatCompletionRequest", "MessagesRequest", "EmbeddingsRequest", "RolloutRequest", "CountTokensRequest"}
+REQUESTS = {
+    "ChatCompletionRequest",
+    "MessagesRequest",
+    "EmbeddingsRequest",
+    "RolloutRequest",
+    "CountTokensRequest",
+}
 KINDS = ("null", "boolean", "integer", "number", "string", "array", "object")
-BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems")
+NUMERIC_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+BOUNDS = {
+    "integer": NUMERIC_BOUNDS,
+    "number": NUMERIC_BOUNDS,
+    "string": ("minLength", "maxLength"),
+    "array": ("minItems", "maxItems"),
+}
 
 
 @dataclass
@@ -108,7 +120,10 @@ def _discriminator(alt: Alt) -> Any:
 # Places where the wire type keeps a free-form value on purpose; the reason is the check that
 # replaces the structural one.
 FREEFORM = {
-    ("MessagesRequest", ".tools[].input_schema"): "a JSON Schema kept whole; `type: object` checked after decoding",
+    (
+        "MessagesRequest",
+        ".tools[].input_schema",
+    ): "a JSON Schema kept whole; `type: object` checked after decoding",
     ("CountTokensRequest", ".tools[].input_schema"): "as above",
 }
 
@@ -122,12 +137,23 @@ class Drift:
         self.problems.append(f"{path or '$'}: {message}")
 
 
-def compare(spec: Any, spec_r: Resolver, wire: Any, wire_r: Resolver, path: str, exact: bool, drift: Drift, depth: int = 0) -> None:
+def compare(
+    spec: Any,
+    spec_r: Resolver,
+    wire: Any,
+    wire_r: Resolver,
+    path: str,
+    exact: bool,
+    drift: Drift,
+    depth: int = 0,
+) -> None:
     if depth > 40:
         return
     spec_alts = _alternatives(spec, spec_r)
     wire_alts = _alternatives(wire, wire_r)
-    spec_kinds = {a.kind for a in spec_alts} | ({"number"} if "integer" in {a.kind for a in spec_alts} else set())
+    spec_kinds = {a.kind for a in spec_alts} | (
+        {"number"} if "integer" in {a.kind for a in spec_alts} else set()
+    )
     wire_kinds = {a.kind for a in wire_alts}
     for kind in wire_kinds - spec_kinds:
         if not (kind == "integer" and "number" in spec_kinds):
@@ -141,35 +167,60 @@ def compare(spec: Any, spec_r: Resolver, wire: Any, wire_r: Resolver, path: str,
         w = [a for a in wire_alts if a.kind == kind]
         if not s or not w:
             continue
-        s_consts = None if any(a.consts is None for a in s) else frozenset().union(*(a.consts or () for a in s))
-        w_consts = None if any(a.consts is None for a in w) else frozenset().union(*(a.consts or () for a in w))
-        if w_consts is not None and s_consts is not None and (w_consts != s_consts if exact else not w_consts <= s_consts):
-            drift.add(path, f"{kind} values differ: spec {sorted(map(str, s_consts))}, wire {sorted(map(str, w_consts))}")
+        s_consts = (
+            None if any(a.consts is None for a in s) else frozenset().union(*(a.consts or () for a in s))
+        )
+        w_consts = (
+            None if any(a.consts is None for a in w) else frozenset().union(*(a.consts or () for a in w))
+        )
+        if (
+            w_consts is not None
+            and s_consts is not None
+            and (w_consts != s_consts if exact else not w_consts <= s_consts)
+        ):
+            drift.add(
+                path,
+                f"{kind} values differ: spec {sorted(map(str, s_consts))}, wire {sorted(map(str, w_consts))}",
+            )
         elif exact and (s_consts is None) != (w_consts is None):
-            drift.add(path, f"{kind}: spec {'open' if s_consts is None else sorted(map(str, s_consts))}, wire {'open' if w_consts is None else sorted(map(str, w_consts))}")
+            drift.add(
+                path,
+                f"{kind}: spec {'open' if s_consts is None else sorted(map(str, s_consts))}, wire {'open' if w_consts is None else sorted(map(str, w_consts))}",
+            )
         if exact and len(s) == 1 and len(w) == 1:
-            _compare_bounds(s[0].node, w[0].node, path, drift)
+            _compare_bounds(kind, s[0].node, w[0].node, path, drift)
     s_arr = [a for a in spec_alts if a.kind == "array"]
     w_arr = [a for a in wire_alts if a.kind == "array"]
     if s_arr and w_arr:
         if exact and len(s_arr) == 1 and len(w_arr) == 1:
-            _compare_bounds(s_arr[0].node, w_arr[0].node, path, drift)
-        compare(s_arr[0].node.get("items", {}), s_arr[0].resolver, w_arr[0].node.get("items", {}), w_arr[0].resolver, path + "[]", exact, drift, depth + 1)
+            _compare_bounds("array", s_arr[0].node, w_arr[0].node, path, drift)
+        compare(
+            s_arr[0].node.get("items", {}),
+            s_arr[0].resolver,
+            w_arr[0].node.get("items", {}),
+            w_arr[0].resolver,
+            path + "[]",
+            exact,
+            drift,
+            depth + 1,
+        )
     s_obj = [a for a in spec_alts if a.kind == "object"]
     w_obj = [a for a in wire_alts if a.kind == "object"]
     if s_obj and w_obj:
         _compare_objects(s_obj, w_obj, path, exact, drift, depth)
 
 
-def _compare_bounds(s: dict[str, Any], w: dict[str, Any], path: str, drift: Drift) -> None:
-    for key in BOUNDS:
+def _compare_bounds(kind: str, s: dict[str, Any], w: dict[str, Any], path: str, drift: Drift) -> None:
+    for key in BOUNDS.get(kind, ()):
         if key in s or key in w:
             sv, wv = s.get(key), w.get(key)
             if sv is None or wv is None or float(sv) != float(wv):
                 drift.add(path, f"{key}: spec {sv}, wire {wv}")
 
 
-def _compare_objects(s_obj: list[Alt], w_obj: list[Alt], path: str, exact: bool, drift: Drift, depth: int) -> None:
+def _compare_objects(
+    s_obj: list[Alt], w_obj: list[Alt], path: str, exact: bool, drift: Drift, depth: int
+) -> None:
     spec_by_key = {_discriminator(a): a for a in s_obj}
     for w in w_obj:
         key = _discriminator(w)
@@ -198,7 +249,16 @@ def _compare_objects(s_obj: list[Alt], w_obj: list[Alt], path: str, exact: bool,
         elif not exact and not s_req <= w_req:
             drift.add(where, f"spec requires {sorted(s_req - w_req)} but the wire type may omit them")
         for name in sorted(set(s_props) & set(w_props)):
-            compare(s_props[name], s.resolver, w_props[name], w.resolver, f"{where}.{name}", exact, drift, depth + 1)
+            compare(
+                s_props[name],
+                s.resolver,
+                w_props[name],
+                w.resolver,
+                f"{where}.{name}",
+                exact,
+                drift,
+                depth + 1,
+            )
     if exact:
         wire_keys = {_discriminator(a) for a in w_obj}
         for key in spec_by_key:
@@ -242,9 +302,13 @@ _COUNTER_REQUESTS = [e for e in _examples("counter.yaml") if e[1] in REQUESTS]
 # Request rules msgspec cannot express; the server enforces them after decoding (and the
 # server tests and schemathesis check that it does). Anything else must fail in the decoder.
 SEMANTIC_ONLY = {
-    "chat.request.model-upstream-name", "chat.request.model-size-mega", "chat.request.model-size-only",
-    "chat.request.stream-options-without-stream", "chat.request.tool-choice-without-tools",
-    "embeddings.request.chat-model", "rollout.request.sequence-without-actions",
+    "chat.request.model-upstream-name",
+    "chat.request.model-size-mega",
+    "chat.request.model-size-only",
+    "chat.request.stream-options-without-stream",
+    "chat.request.tool-choice-without-tools",
+    "embeddings.request.chat-model",
+    "rollout.request.sequence-without-actions",
 }
 
 
@@ -253,8 +317,12 @@ def test_upstream_example_decodes_strictly(example_id: str, component: str, inst
     msgspec.convert(instance, WIRE_TYPES[component], strict=True)
 
 
-@pytest.mark.parametrize(("example_id", "component", "instance"), _COUNTER_REQUESTS, ids=[e[0] for e in _COUNTER_REQUESTS])
-def test_counter_example_request_is_rejected_by_the_decoder(example_id: str, component: str, instance: Any) -> None:
+@pytest.mark.parametrize(
+    ("example_id", "component", "instance"), _COUNTER_REQUESTS, ids=[e[0] for e in _COUNTER_REQUESTS]
+)
+def test_counter_example_request_is_rejected_by_the_decoder(
+    example_id: str, component: str, instance: Any
+) -> None:
     if example_id in SEMANTIC_ONLY:
         pytest.skip("enforced after decoding (semantic rule)")
     with pytest.raises(msgspec.ValidationError):

@@ -1,0 +1,152 @@
+"""Case model: stable IDs, levels, profiles, verdicts, and the registry."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conformance._context import Context
+
+__all__ = [
+    "PROFILES",
+    "Case",
+    "CaseFailed",
+    "CaseSkipped",
+    "CaseUnavailable",
+    "Level",
+    "Verdict",
+    "all_cases",
+    "case",
+    "select",
+]
+
+
+class Level(enum.StrEnum):
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+
+
+class Verdict(enum.StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+    UNAVAILABLE = "unavailable"
+
+
+PROFILES: dict[str, str] = {
+    "openai-chat": "OpenAI Chat Completions, non-streaming",
+    "openai-stream": "OpenAI Chat Completions, SSE streaming",
+    "anthropic-messages": "Anthropic Messages, non-streaming",
+    "anthropic-stream": "Anthropic Messages, SSE streaming",
+    "auth": "Authentication and key grammar",
+    "errors": "Error envelopes, status codes and retry headers",
+    "models": "GET /v1/models for both SDKs",
+    "health": "GET /health",
+    "stratus-metadata": "The `stratus` object: placement, ranges and semantic rules",
+    "embeddings": "POST /v1/embeddings",
+    "rollout": "POST /v1/rollout",
+    "sdk": "Official SDKs and LangChain against the target",
+    "fuzz": "Schema-driven fuzzing (schemathesis)",
+}
+
+
+class CaseFailed(AssertionError):
+    """The target violates the case's requirement."""
+
+
+class CaseSkipped(Exception):
+    """A precondition is absent (the reason says which)."""
+
+
+class CaseUnavailable(Exception):
+    """The suite cannot run the case here (for example an SDK is not installed)."""
+
+
+CaseFunc = Callable[["Context"], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One requirement check.
+
+    ``sends`` says what the suite sends, ``requirement`` what the target must do,
+    ``sources`` where the requirement comes from (wire-checklist item, spec pointer, DECISIONS id).
+    """
+
+    id: str
+    level: Level
+    profile: str
+    title: str
+    sends: str
+    requirement: str
+    sources: tuple[str, ...]
+    func: CaseFunc = field(repr=False, compare=False)
+    live_only: bool = False
+
+
+_REGISTRY: dict[str, Case] = {}
+
+
+def case(
+    id: str,
+    *,
+    level: Level | str,
+    profile: str,
+    title: str,
+    sends: str,
+    requirement: str,
+    sources: Iterable[str],
+    live_only: bool = False,
+) -> Callable[[CaseFunc], CaseFunc]:
+    """Register a case function under a stable ID."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}")
+
+    def register(func: CaseFunc) -> CaseFunc:
+        if id in _REGISTRY:
+            raise ValueError(f"duplicate case id {id!r}")
+        _REGISTRY[id] = Case(
+            id=id,
+            level=Level(level),
+            profile=profile,
+            title=title,
+            sends=sends,
+            requirement=requirement,
+            sources=tuple(sources),
+            func=func,
+            live_only=live_only,
+        )
+        return func
+
+    return register
+
+
+def all_cases() -> list[Case]:
+    """Every registered case, sorted by ID."""
+    from conformance import cases  # noqa: F401  (registers the cases on import)
+
+    return sorted(_REGISTRY.values(), key=lambda c: c.id)
+
+
+def select(
+    *,
+    profiles: Iterable[str] = (),
+    prefixes: Iterable[str] = (),
+    strict: bool = True,
+) -> list[Case]:
+    """Cases filtered by profile and ID prefix. ``strict=False`` still selects SHOULD cases;
+    they only stop counting towards the exit status."""
+    wanted = set(profiles)
+    pre = tuple(prefixes)
+    out = []
+    for c in all_cases():
+        if wanted and c.profile not in wanted:
+            continue
+        if pre and not c.id.startswith(pre):
+            continue
+        out.append(c)
+    del strict
+    return out

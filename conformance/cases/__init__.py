@@ -1,0 +1,19 @@
+"""Importing this package registers every case (one module per profile family)."""
+
+from conformance.cases import (  # noqa: F401
+    anthropic_messages,
+    anthropic_stream,
+    auth,
+    errors,
+    fuzz,
+    models_health,
+    openai_chat,
+    openai_stream,
+    rollout,
+    sdk_anthropic,
+    sdk_openai,
+    sdk_other,
+    stratus,
+)
+
+__all__: list[str] = []

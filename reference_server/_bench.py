@@ -1,0 +1,200 @@
+"""Benchmark: `python -m reference_server._bench [--json OUT]` (not a test).
+
+Starts the reference server and a bare Litestar+msgspec echo app, each under uvicorn in a
+subprocess, and measures with `wrk` (when installed) requests/s and p50/p99 latency of a
+non-streaming chat completion at several concurrencies, plus time to first stream event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+import httpx
+
+__all__ = ["main"]
+
+KEY = "stratus_sk_test_benchmarkKey01"
+CHAT = {
+    "model": "stratus-x1ac-small-gpt-4o",
+    "messages": [
+        {"role": "system", "content": "Current page: Google homepage with search box visible."},
+        {"role": "user", "content": "Find hotels in NYC for December 15-18, 2024"},
+    ],
+}
+_BARE_APP = """
+import msgspec
+from litestar import Litestar, post, Request, Response
+
+class Echo(msgspec.Struct, forbid_unknown_fields=False):
+    model: str
+    messages: list[dict]
+
+@post("/v1/chat/completions", status_code=200)
+async def echo(request: Request) -> Response:
+    body = msgspec.json.decode(await request.body(), type=Echo, strict=True)
+    return Response(msgspec.json.encode(body), media_type="application/json")
+
+def app() -> Litestar:
+    return Litestar([echo])
+"""
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(target: str, port: int, pythonpath: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--factory",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    proc = subprocess.Popen(cmd, env=env)
+    for _ in range(200):
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=CHAT, timeout=1)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"{target} did not start")
+
+
+def _wrk(port: int, connections: int, seconds: int) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(
+            'wrk.method = "POST"\n'
+            f"wrk.body = {json.dumps(json.dumps(CHAT))}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.headers["Authorization"] = "Bearer {KEY}"\n'
+            "done = function(summary, latency, requests)\n"
+            '  io.write(string.format("P50 %d\\nP99 %d\\nRPS %f\\nERR %d\\n", latency:percentile(50),'
+            " latency:percentile(99), summary.requests / (summary.duration / 1e6),"
+            " summary.errors.status + summary.errors.connect + summary.errors.timeout))\n"
+            "end\n"
+        )
+        script = fh.name
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(min(2, connections)),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "-s",
+            script,
+            f"http://127.0.0.1:{port}/v1/chat/completions",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script)
+    values = dict(re.findall(r"^(P50|P99|RPS|ERR) ([\d.]+)$", out, re.M))
+    return {
+        "rps": float(values["RPS"]),
+        "p50_ms": float(values["P50"]) / 1e3,
+        "p99_ms": float(values["P99"]) / 1e3,
+        "errors": float(values["ERR"]),
+    }
+
+
+def _httpx_load(port: int, connections: int, seconds: int) -> dict[str, float]:
+    latencies: list[float] = []
+    with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}) as client:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            t0 = time.perf_counter()
+            client.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=CHAT)
+            latencies.append(time.perf_counter() - t0)
+    latencies.sort()
+    return {
+        "rps": len(latencies) / seconds,
+        "p50_ms": latencies[len(latencies) // 2] * 1e3,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1e3,
+        "errors": 0.0,
+    }
+
+
+def _ttfe(port: int, samples: int) -> dict[str, float]:
+    times = []
+    with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}) as client:
+        for i in range(samples):
+            body = {
+                **CHAT,
+                "stream": True,
+                "messages": [*CHAT["messages"][:1], {"role": "user", "content": f"goal {i % 50}"}],
+            }
+            t0 = time.perf_counter()
+            with client.stream("POST", f"http://127.0.0.1:{port}/v1/chat/completions", json=body) as r:
+                first = True
+                for _ in r.iter_raw():
+                    if first:
+                        times.append(time.perf_counter() - t0)
+                        first = False
+    times.sort()
+    return {"p50_ms": statistics.median(times) * 1e3, "p99_ms": times[int(len(times) * 0.99)] * 1e3}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference_server._bench", description=__doc__)
+    parser.add_argument("--json", default=None, help="write the figures to this file")
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--concurrency", default="1,8,32")
+    args = parser.parse_args(argv)
+    levels = [int(c) for c in args.concurrency.split(",")]
+    load = _wrk if shutil.which("wrk") else _httpx_load
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    bare_dir = tempfile.mkdtemp()
+    with open(os.path.join(bare_dir, "bare_echo.py"), "w") as fh:
+        fh.write(_BARE_APP)
+    results: dict[str, Any] = {"load_generator": load.__name__.strip("_"), "seconds": args.seconds}
+    for name, target, path in (
+        ("bare", "bare_echo:app", bare_dir),
+        ("reference", "reference_server._factory:app", root),
+    ):
+        port = _port()
+        proc = _serve(target, port, path)
+        try:
+            results[name] = {f"c{c}": load(port, c, args.seconds) for c in levels}
+            if name == "reference":
+                results["ttfe"] = _ttfe(port, 300)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    results["ratio"] = {
+        k: results["reference"][k]["rps"] / results["bare"][k]["rps"] for k in results["bare"]
+    }
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.json:
+        with open(args.json, "w") as fh:
+            fh.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""`stratus-reference serve`: run the reference server under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from types import FrameType
+
+import uvicorn
+
+from reference_server._settings import Settings
+from reference_server._sse import SHUTDOWN
+
+__all__ = ["main"]
+
+
+class _Server(uvicorn.Server):
+    """Tells open streams to finish (no more pacing) as soon as a shutdown signal arrives."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        SHUTDOWN.set()
+        super().handle_exit(sig, frame)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stratus-reference", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the API (settings also from STRATUS_* variables)")
+    serve.add_argument("--host", default=None, help="bind address (STRATUS_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (STRATUS_PORT, default 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="worker processes (STRATUS_WORKERS, default 1)"
+    )
+    serve.add_argument("--keys-file", default=None, help="JSON key store (STRATUS_KEYS_FILE)")
+    serve.add_argument("--log-level", default=None, help="uvicorn log level (STRATUS_LOG_LEVEL)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        keys_file=args.keys_file,
+        log_level=args.log_level,
+    )
+    config = uvicorn.Config(
+        "reference_server._factory:app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
+        env_file=None,
+    )
+    if settings.workers > 1:
+        # uvicorn's multiprocess supervisor re-reads STRATUS_* in each worker.
+        import os
+
+        for name, value in (("HOST", settings.host), ("PORT", settings.port)):
+            os.environ[f"STRATUS_{name}"] = str(value)
+        if settings.keys_file:
+            os.environ["STRATUS_KEYS_FILE"] = settings.keys_file
+        uvicorn.run(
+            "reference_server._factory:app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
+        )
+        return 0
+    if settings.keys_file:
+        import os
+
+        os.environ["STRATUS_KEYS_FILE"] = settings.keys_file
+    _Server(config).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,341 @@
+"""The embedded deterministic executor: writes the assistant turn from the plan.
+
+Both dialects translate their request into a `Conversation`; `execute()` returns one `Completion`
+per choice. No network, no keys, no randomness: the same request gives the same answer. Limits are
+applied in generation order: a stop sequence that completes within the first `max_tokens` tokens
+wins (`stop`, stop text removed); otherwise the text is cut to `max_tokens` tokens (`length`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from typing import Any, Literal
+
+import msgspec
+
+from reference_server._arguments import arguments_for, goal_terms, locations
+from reference_server._tokens import count_tokens, split_tokens
+from reference_server.planner import Plan
+
+__all__ = ["Completion", "Conversation", "ToolCallOut", "ToolSpec", "execute"]
+
+ToolMode = Literal["none", "auto", "required", "named"]
+Finish = Literal["stop", "length", "tool_calls"]
+
+_SYNONYMS = {
+    "find": "search",
+    "look": "search",
+    "lookup": "search",
+    "query": "search",
+    "searching": "search",
+    "forecast": "weather",
+    "temperature": "weather",
+    "reserve": "book",
+    "booking": "book",
+    "mail": "email",
+    "e-mail": "email",
+    "cost": "price",
+    "prices": "price",
+    "stock": "price",
+}
+_NOISE = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "in",
+        "on",
+        "at",
+        "for",
+        "to",
+        "of",
+        "and",
+        "or",
+        "with",
+        "from",
+        "by",
+        "me",
+        "my",
+        "i",
+        "you",
+        "your",
+        "is",
+        "are",
+        "be",
+        "please",
+        "can",
+        "could",
+        "would",
+        "will",
+        "what",
+        "which",
+        "who",
+        "how",
+        "when",
+        "where",
+        "why",
+        "this",
+        "that",
+        "it",
+        "get",
+        "given",
+        "specific",
+        "information",
+        "about",
+        "data",
+        "current",
+        "set",
+    ]
+)
+_QUESTION = frozenset(
+    [
+        "what",
+        "who",
+        "where",
+        "when",
+        "why",
+        "how",
+        "which",
+        "is",
+        "are",
+        "can",
+        "could",
+        "do",
+        "does",
+        "will",
+        "would",
+        "should",
+    ]
+)
+_OPENERS = (
+    "I'll help you {goal}.",
+    "Here is how I'll {goal}.",
+    "Understood, let's {goal}.",
+    "Sure, I can {goal}.",
+)
+_LEADS = {
+    "type": "Let me search for that.",
+    "click": "Let me open the right element.",
+    "scroll": "Let me look further down the page.",
+    "navigate": "Let me go to the right page first.",
+    "wait": "The page needs a moment first.",
+    "select": "Let me pick the matching option.",
+    "press_enter": "Let me submit that.",
+}
+
+
+class ToolSpec(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    description: str
+    parameters: dict[str, Any] | None
+
+
+class Conversation(msgspec.Struct, kw_only=True):
+    """A chat or messages request, in the executor's terms."""
+
+    state: str
+    """System and developer text: the world model's current state."""
+    goal: str
+    """The last user text: the world model's goal."""
+    tools: list[ToolSpec]
+    tool_mode: ToolMode
+    forced_tool: str | None
+    parallel: bool
+    tool_results: list[tuple[str, str]]
+    """(tool name, result text) for tool results after the last user text: answer from them."""
+    max_tokens: int | None
+    stops: list[str]
+
+
+class ToolCallOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    arguments: str
+    """Compact JSON text of `input`."""
+    input: dict[str, Any]
+
+
+class Completion(msgspec.Struct, kw_only=True):
+    text: str
+    """The assistant text ("" when only tools are called, unless `preface` was asked for)."""
+    tool_calls: list[ToolCallOut]
+    finish: Finish
+    stop_sequence: str | None
+    completion_tokens: int
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    out = set()
+    for raw in re.split(r"[^a-zA-Z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text)):
+        w = raw.lower()
+        if len(w) < 2 or w in _NOISE:
+            continue
+        w = _SYNONYMS.get(w, w)
+        out.add(w[:-1] if w.endswith("s") and len(w) > 3 else w)
+    return frozenset(out)
+
+
+def _select_tools(conv: Conversation, plan: Plan) -> list[ToolSpec]:
+    """Tools that match the goal and plan (auto), best first; ties within 75 % are called together."""
+    goal = _words(conv.goal) | _words(" ".join(plan.action_sequence))
+    scored: list[tuple[int, int, ToolSpec]] = []
+    for i, tool in enumerate(conv.tools):
+        score = 2 * len(_words(tool.name) & goal) + len(_words(tool.description) & goal)
+        if score > 0:
+            scored.append((score, -i, tool))
+    if not scored:
+        return []
+    scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+    best = scored[0][0]
+    return [t for s, _, t in scored if s * 4 >= best * 3]
+
+
+def _call_id(prefix: str, *parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+    return f"{prefix}{digest}"
+
+
+def _tool_calls(conv: Conversation, plan: Plan, index: int, id_prefix: str) -> list[ToolCallOut]:
+    by_name = {t.name: t for t in conv.tools}
+    if conv.tool_mode == "none" or not conv.tools:
+        return []
+    if conv.tool_mode == "named" and conv.forced_tool in by_name:
+        chosen = [by_name[conv.forced_tool]]
+    else:
+        if conv.tool_mode == "auto" and conv.tool_results:
+            return []
+        chosen = _select_tools(conv, plan)
+        if not chosen and conv.tool_mode == "required":
+            chosen = [conv.tools[0]]
+    if not chosen:
+        return []
+    if not conv.parallel:
+        chosen = chosen[:1]
+    calls: list[tuple[ToolSpec, str | None]] = []
+    places = locations(conv.goal)
+    for tool in chosen:
+        props = (tool.parameters or {}).get("properties") or {}
+        has_location = any(k in str(p).lower() for p in props for k in ("location", "city", "place"))
+        if conv.parallel and has_location and len(places) > 1 and len(chosen) == 1:
+            calls.extend((tool, place) for place in places)
+        else:
+            calls.append((tool, None))
+    out = []
+    for n, (tool, place) in enumerate(calls):
+        args = arguments_for(tool.parameters, conv.goal, location=place)
+        text = msgspec.json.encode(args).decode()
+        out.append(
+            ToolCallOut(
+                id=_call_id(id_prefix, conv.goal, tool.name, str(index), str(n)),
+                name=tool.name,
+                arguments=text,
+                input=args,
+            )
+        )
+    return out
+
+
+def _describe(action: str, previous: str | None, terms: str) -> str:
+    a = action.lower()
+    if a in ("type", "input", "fill", "enter_text", "search"):
+        return f"Type '{terms}' in the search box" if terms else "Type the query in the search box"
+    if a == "click":
+        return (
+            "Click the search button"
+            if previous in ("type", "press_enter")
+            else "Click the most relevant result"
+        )
+    if a in ("press_enter", "submit", "enter"):
+        return "Press Enter to submit"
+    if a == "scroll":
+        return "Scroll down to see more"
+    if a == "select":
+        return f"Select the option that matches '{terms}'" if terms else "Select the matching option"
+    if a in ("navigate", "goto", "open"):
+        return f"Navigate to the page for '{terms}'" if terms else "Navigate to the right page"
+    if a == "wait":
+        return "Wait for the page to finish loading"
+    if a in ("back", "go_back"):
+        return "Go back to the previous page"
+    return action.replace("_", " ").strip().capitalize() or "Continue"
+
+
+def _goal_clause(goal: str) -> str:
+    text = " ".join(goal.split()).rstrip(".!?")
+    if not text:
+        return "get this done"
+    first = text.split()[0].lower()
+    if first in _QUESTION:
+        return f"answer: {text}"
+    return text[0].lower() + text[1:]
+
+
+def _compose(conv: Conversation, plan: Plan, index: int, tools: list[ToolCallOut]) -> str:
+    terms = goal_terms(conv.goal)
+    seq = plan.action_sequence
+    if tools:
+        names = ", ".join(dict.fromkeys(t.name for t in tools))
+        return f"I'll use {names} to {_goal_clause(conv.goal)}."
+    lines: list[str] = []
+    if conv.tool_results:
+        name, result = conv.tool_results[-1]
+        snippet = " ".join(result.split())
+        snippet = snippet if len(snippet) <= 240 else snippet[:237] + "..."
+        lines.append(f"Based on the result from {name}: {snippet}")
+    else:
+        opener = _OPENERS[index % len(_OPENERS)].format(goal=_goal_clause(conv.goal))
+        lead = _LEADS.get(seq[0], "") if seq else ""
+        lines.append(f"{opener} {lead}".strip())
+    steps = []
+    if seq:
+        steps.append(f"**Action:** {_describe(seq[0], None, terms)}")
+    if len(seq) > 1:
+        steps.append(f"**Next:** {_describe(seq[1], seq[0], terms)}")
+    if index > 0 and len(seq) > 2:
+        steps.append(f"**Then:** {_describe(seq[2], seq[1], terms)}")
+    return lines[0] + ("\n\n" + "\n".join(steps) if steps else "")
+
+
+def _limit(text: str, max_tokens: int | None, stops: list[str]) -> tuple[str, Finish, str | None, int]:
+    tokens = split_tokens(text)
+    budget = len(tokens) if max_tokens is None else min(max_tokens, len(tokens))
+    prefix = "".join(tokens[:budget])
+    best: tuple[int, int, str] | None = None
+    for stop in stops:
+        at = prefix.find(stop)
+        if at >= 0 and (best is None or at + len(stop) < best[0] + len(best[2])):
+            best = (at, 0, stop)
+    if best is not None:
+        kept = prefix[: best[0]]
+        return kept, "stop", best[2], count_tokens(kept)
+    if budget < len(tokens):
+        return prefix, "length", None, budget
+    return text, "stop", None, len(tokens)
+
+
+def execute(
+    conv: Conversation, plan: Plan, *, index: int = 0, dialect: Literal["openai", "anthropic"] = "openai"
+) -> Completion:
+    """The assistant turn for choice `index`."""
+    prefix = "toolu_" if dialect == "anthropic" else "call_"
+    calls = _tool_calls(conv, plan, index, prefix)
+    if calls:
+        call_tokens = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
+        preface = _compose(conv, plan, index, calls) if dialect == "anthropic" else ""
+        total = call_tokens + count_tokens(preface)
+        if conv.max_tokens is not None and total > conv.max_tokens:
+            preface, total = "", call_tokens
+        if conv.max_tokens is None or total <= conv.max_tokens:
+            return Completion(
+                text=preface,
+                tool_calls=calls,
+                finish="tool_calls",
+                stop_sequence=None,
+                completion_tokens=total,
+            )
+    text = _compose(conv, plan, index, [])
+    kept, finish, matched, used = _limit(text, conv.max_tokens, conv.stops)
+    return Completion(text=kept, tool_calls=[], finish=finish, stop_sequence=matched, completion_tokens=used)

@@ -1,0 +1,178 @@
+"""What every API request goes through before its handler: request id, auth, accounting, mock
+errors (D-MOCK-1), content type and the strict body decode."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Request
+
+from reference_server._auth import BYOK_HEADERS, Account, KeyStore
+from reference_server._errors import ApiError, from_validation_error
+from reference_server._settings import Settings
+
+__all__ = [
+    "ERRORS_CHAT",
+    "ERRORS_COUNT",
+    "ERRORS_MESSAGES",
+    "ERRORS_MODEL",
+    "ERRORS_MODELS",
+    "ERRORS_WORLD",
+    "admit",
+    "mock_stream_error",
+    "request_id",
+    "settings_of",
+]
+
+T = TypeVar("T")
+
+# Error statuses each operation documents in spec/openapi.yaml (valid X-Stratus-Mock-Status values).
+ERRORS_CHAT = frozenset({400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 504})
+ERRORS_MESSAGES = ERRORS_CHAT | {529}
+ERRORS_COUNT = frozenset({400, 401, 402, 403, 404, 413, 429, 500, 503, 529})
+ERRORS_MODELS = frozenset({400, 401, 403, 429, 500, 503})
+ERRORS_MODEL = ERRORS_MODELS | {404}
+ERRORS_WORLD = frozenset({400, 401, 402, 403, 404, 413, 429, 500, 503, 504})
+_DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def request_id(scope: Any) -> str:
+    """The request's `req_<24 hex>` id (D-HDR-1), created on first use."""
+    state = scope.setdefault("state", {})
+    rid = state.get("stratus_request_id")
+    if rid is None:
+        rid = state["stratus_request_id"] = "req_" + secrets.token_hex(12)
+    return str(rid)
+
+
+def settings_of(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state["stratus_settings"]
+    return settings
+
+
+def _decoder(typ: type[T]) -> msgspec.json.Decoder[T]:
+    dec = _DECODERS.get(typ)
+    if dec is None:
+        dec = _DECODERS[typ] = msgspec.json.Decoder(typ, strict=True)
+    return dec
+
+
+def mock_stream_error(request: Request[Any, Any, Any]) -> int | None:
+    """Events to send before failing, from `X-Stratus-Mock-Stream-Error`, or None."""
+    if not settings_of(request).mock_errors:
+        return None
+    raw = request.headers.get("x-stratus-mock-stream-error")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise ApiError(
+            400, "X-Stratus-Mock-Stream-Error must be a non-negative integer.", code="invalid_value"
+        )
+    return int(raw)
+
+
+def _mock_status(request: Request[Any, Any, Any], statuses: frozenset[int]) -> None:
+    raw = request.headers.get("x-stratus-mock-status")
+    if raw is None or not settings_of(request).mock_errors:
+        return
+    status = int(raw) if raw.isdigit() and len(raw) == 3 else 0
+    if status not in statuses:
+        shown = ", ".join(str(s) for s in sorted(statuses))
+        raise ApiError(
+            400,
+            f"X-Stratus-Mock-Status must be a status this operation documents: {shown}.",
+            code="invalid_value",
+        )
+    retry: int | None = None
+    raw_retry = request.headers.get("x-stratus-mock-retry-after")
+    if raw_retry is not None:
+        if not raw_retry.isdigit():
+            raise ApiError(400, "X-Stratus-Mock-Retry-After must be a whole number of seconds.")
+        retry = max(1, int(raw_retry))
+    extra: dict[str, Any] = {}
+    if status == 402:
+        extra = {"required_credits": 1.0, "available_credits": 0.0}
+    raise ApiError(
+        status, f"Mock error {status} requested with X-Stratus-Mock-Status.", retry_after=retry, **extra
+    )
+
+
+def _integral(value: Any) -> Any:
+    """`value` with every float that is a whole number (as JSON Schema's `integer`) made an int."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    return value
+
+
+def _check_optional_headers(request: Request[Any, Any, Any]) -> None:
+    """Empty BYOK headers and a `beta` query other than true/false are 400 (spec parameters)."""
+    for name in BYOK_HEADERS:
+        if name in request.headers and not request.headers[name].strip():
+            raise ApiError(400, f"The {name} header must not be empty.", param=name, code="invalid_value")
+    beta = request.query_params.get("beta")
+    if beta is not None and beta not in ("true", "false"):
+        raise ApiError(
+            400, "Invalid value for 'beta': expected true or false.", param="beta", code="invalid_value"
+        )
+
+
+def _check_content_type(request: Request[Any, Any, Any]) -> None:
+    ctype = request.headers.get("content-type", "")
+    media = ctype.split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        shown = media or "none"
+        raise ApiError(
+            400,
+            f"Invalid Content-Type header ({shown}): request bodies must be application/json.",
+            code="invalid_content_type",
+        )
+
+
+async def admit(
+    request: Request[Any, Any, Any],
+    typ: type[T] | None,
+    *,
+    statuses: frozenset[int],
+    model_error: Callable[[str], ApiError] | None = None,
+) -> tuple[T, Account]:
+    """Authenticate, account, honour mock headers, then decode the body strictly into `typ`.
+
+    `statuses` are the error statuses the operation documents (mock requests for others are 400);
+    `model_error` builds the dialect's error for a `model` outside the grammar (D-MOD-2).
+    """
+    store: KeyStore = request.app.state["stratus_keys"]
+    account = store.authenticate(request.headers)
+    account.admit(request.url.path)
+    _check_optional_headers(request)
+    _mock_status(request, statuses)
+    if typ is None:
+        return None, account  # type: ignore[return-value]
+    _check_content_type(request)
+    limit = settings_of(request).max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
+    raw = await request.body()
+    if len(raw) > limit:
+        raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
+    try:
+        try:
+            return _decoder(typ).decode(raw), account
+        except msgspec.ValidationError as exc:
+            if "got `float`" not in str(exc):
+                raise
+            # JSON Schema counts 2.0 as an integer; accept integral floats, nothing looser.
+            return msgspec.convert(_integral(msgspec.json.decode(raw)), typ, strict=True), account
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        err = from_validation_error(exc)
+        if model_error is not None and err.param == "model" and "matching regex" in err.message:
+            value = msgspec.json.decode(raw).get("model", "")
+            raise model_error(str(value)) from None
+        raise err from None

@@ -1,0 +1,175 @@
+"""Planner latency and throughput benchmark.
+
+    python -m reference_server.planner._bench [--json OUT] [--requests N] [--sizes base,large]
+
+Pins itself to one CPU core and one BLAS thread (set before NumPy is imported), then for every size:
+per-request latency p50/p99 of `Planner.plan` over states of 4..64 words, with the encoder cache warm
+("warm": the request mix repeats, as a server sees repeated system prompts) and cold (every request has
+text never seen before); batch throughput of `plan_batch`; and the same on the GPU when CuPy and a
+device are available. Speed targets live here, never in unit tests.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+__all__ = ["main", "workload"]
+
+_FILLER = [
+    "header",
+    "footer",
+    "sidebar",
+    "navigation",
+    "banner",
+    "logo",
+    "copyright",
+    "privacy",
+    "terms",
+    "help",
+    "account",
+    "orders",
+    "returns",
+    "gift",
+    "cards",
+    "customer",
+    "service",
+    "deals",
+    "today",
+    "new",
+    "arrivals",
+    "best",
+    "sellers",
+    "trending",
+    "recommended",
+    "for",
+    "you",
+    "recently",
+    "viewed",
+    "free",
+    "shipping",
+    "on",
+    "orders",
+    "over",
+    "fifty",
+    "dollars",
+]
+
+
+def workload(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """`n` deterministic (state, goal) pairs with states of 4..64 words, from the fixture situations."""
+    from reference_server.planner._evaluate import build_state
+
+    root = Path(__file__).resolve().parents[2]
+    cases = json.loads((root / "fixtures" / "planner" / "cases.json").read_text("utf-8"))["cases"]
+    base = [(c["state"], c["goal"]) for c in cases]
+    acts = [
+        {"operation": "CLICK", "element_role": "[link]", "element_text": "Deals"},
+        {"operation": "TYPE: x", "element_role": "[searchbox]", "element_text": "Find a location"},
+        {"operation": "SELECT: y", "element_role": "[combobox]", "element_text": "Sort by"},
+    ]
+    base += [(build_state(acts, i), "Find a store near Boston") for i in range(3)]
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        state, goal = base[i % len(base)]
+        words = state.split()
+        target = int(rng.integers(4, 65))
+        if len(words) < target:
+            words = words + [_FILLER[int(j)] for j in rng.integers(0, len(_FILLER), target - len(words))]
+        out.append((" ".join(words[:64]), goal))
+    return out
+
+
+def _pct(xs: list[float], q: float) -> float:
+    return round(float(np.percentile(np.asarray(xs), q)), 4)
+
+
+def _latency(planner: Any, pairs: list[tuple[str, str]], cold: bool) -> dict[str, float]:
+    times = []
+    for i, (s, g) in enumerate(pairs):
+        if cold:
+            s = f"{s} item{i} ref{i * 7919}"  # never-seen tokens: misses the encoder cache
+        t0 = time.perf_counter_ns()
+        planner.plan(s, g)
+        times.append((time.perf_counter_ns() - t0) / 1e6)
+    return {"p50_ms": _pct(times, 50), "p99_ms": _pct(times, 99), "mean_ms": round(float(np.mean(times)), 4)}
+
+
+def _throughput(planner: Any, pairs: list[tuple[str, str]], batch: int, repeats: int = 3) -> float:
+    chunks = [pairs[i : i + batch] for i in range(0, len(pairs), batch)]
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for ch in chunks:
+            planner.plan_batch(ch)
+        best = min(best, time.perf_counter() - t0)
+    return round(len(pairs) / best, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Planner latency/throughput benchmark")
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--sizes", default="small,base,large,xl,huge")
+    args = ap.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+    from reference_server.planner import Planner
+    from reference_server.planner._backend import cupy_or_none
+
+    pairs = workload(args.requests)
+    report: dict[str, Any] = {
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "cpu": platform.processor(),
+        },
+        "requests": len(pairs),
+        "cpu": {},
+        "gpu": None,
+    }
+    for size in args.sizes.split(","):
+        p = Planner(size, backend="numpy")
+        for s, g in pairs[:200]:  # warm-up: caches, allocator
+            p.plan(s, g)
+        report["cpu"][size] = {
+            "warm": _latency(p, pairs, cold=False),
+            "cold": _latency(p, pairs[: min(len(pairs), 1000)], cold=True),
+            "batch_throughput_per_s": {str(b): _throughput(p, pairs, b) for b in (1, 32, 256)},
+        }
+        r = report["cpu"][size]
+        print(
+            f"cpu {size:5} warm p50 {r['warm']['p50_ms']:.3f} ms p99 {r['warm']['p99_ms']:.3f} ms | cold p50 "
+            f"{r['cold']['p50_ms']:.3f} p99 {r['cold']['p99_ms']:.3f} | batch/s {r['batch_throughput_per_s']}"
+        )
+    if cupy_or_none() is not None:
+        report["gpu"] = {}
+        big = pairs * max(1, 8192 // len(pairs))
+        for size in args.sizes.split(","):
+            p = Planner(size, backend="cupy")
+            p.plan_batch(big[:256])
+            report["gpu"][size] = {
+                "device": p.device,
+                "batch_throughput_per_s": {str(b): _throughput(p, big, b) for b in (256, 1024, 4096)},
+            }
+            print(f"gpu {size:5} batch/s {report['gpu'][size]['batch_throughput_per_s']}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

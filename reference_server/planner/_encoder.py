@@ -1,0 +1,176 @@
+"""State encoder: text -> latent z = [s_c * c ; s_h * h].
+
+* `c` (K floats in [0, 1]) is the interpretable concept block: phrases of `data/lexicon.json`, matched
+  longest-first on NFKC-lowercased tokens, a phrase skipped when a negation occurs within the two
+  tokens before it.
+* `h` (D - K floats, unit norm) is signed feature hashing of word unigrams (weight 1.0) and bigrams
+  (0.7). Buckets come from `zlib.crc32`, so the encoding is identical across processes, platforms and
+  `PYTHONHASHSEED` values.
+
+So `||z||^2 = s_c^2 ||c||^2 + s_h^2`: a page that names nothing the lexicon knows has `||z|| = s_h`
+("Low"), richer pages climb into the "Medium" (> 10) and "High" (> 15) bands of the contract.
+Encodings are cached per text (a bounded dict; no output depends on iteration order).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from reference_server.planner._catalog import Lexicon, load_lexicon
+
+__all__ = ["S_C", "S_G", "S_H", "Encoded", "Encoder", "tokenize"]
+
+F32 = npt.NDArray[np.float32]
+
+S_C = 6.0
+"""Scale of the concept block."""
+S_H = 8.0
+"""Scale of the hashed block (its norm, since `h` is unit length)."""
+S_G = 3.0
+"""Scale of the hashed block in the goal vector `g = [s_c c_g ; s_g h_g]`: goal text counts less than
+the desired progress concepts, so copying goal words into the state is not a goal in itself."""
+MAX_STATE_TOKENS = 96
+MAX_GOAL_TOKENS = 48
+MAX_CHARS = 2048
+_CACHE_LIMIT = 16384
+_TOKEN_RE = re.compile(r"\[[a-z][a-z0-9]*\]|[a-z0-9$]+")
+_HISTORY_RE = re.compile(
+    r"\b(?:previous|previously|history)(?:\s+(?:actions|steps|operations))?\s*:", re.IGNORECASE
+)
+_BIGRAM_WEIGHT = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One encoded text: concept block `c` (K,) and unit hashed block `h` (D - K,)."""
+
+    c: F32
+    h: F32
+
+
+def tokenize(text: str, limit: int) -> list[str]:
+    """NFKC, lowercase, split into `[role]` tags and `[a-z0-9$]+` words; keep the first `limit` tokens."""
+    norm = unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
+    return _TOKEN_RE.findall(norm)[:limit]
+
+
+_crc_cache: dict[str, int] = {}
+
+
+def _crc(feature: str) -> int:
+    v = _crc_cache.get(feature)
+    if v is None:
+        v = zlib.crc32(feature.encode("utf-8"))
+        if len(_crc_cache) < 200_000:
+            _crc_cache[feature] = v
+    return v
+
+
+def match_concepts(tokens: list[str], table: dict[str, dict[int, float]], lex: Lexicon, out: F32) -> None:
+    """Add the weights of every phrase of `table` found in `tokens` to `out` (longest match first)."""
+    n = len(tokens)
+    i = 0
+    longest = lex.max_phrase_len
+    while i < n:
+        hit = 0
+        for length in range(min(longest, n - i), 0, -1):
+            key = tokens[i] if length == 1 else " ".join(tokens[i : i + length])
+            weights = table.get(key)
+            if weights is not None:
+                if not any(t in lex.negations for t in tokens[max(0, i - 2) : i]):
+                    for k, w in weights.items():
+                        out[k] += w
+                hit = length
+                break
+        i += hit or 1
+
+
+class Encoder:
+    """Text encoder for one model size (`dim` = K + hashed width)."""
+
+    def __init__(self, dim: int) -> None:
+        self.lexicon = load_lexicon()
+        self.k = len(self.lexicon.concepts)
+        self.dim = dim
+        self.hdim = dim - self.k
+        if self.hdim < 64:
+            raise ValueError(f"embedding width {dim} too small for {self.k} concepts")
+        self._states: dict[str, Encoded] = {}
+        self._goals: dict[str, Encoded] = {}
+        goal_default = np.zeros(self.k, np.float32)
+        for k, w in self.lexicon.goal_default.items():
+            goal_default[k] = w
+        self._goal_default = goal_default
+        self._history = self.lexicon.concepts.index("history")
+
+    def _hashed(self, tokens: list[str], empty_feature: str) -> F32:
+        feats = [f"u:{t}" for t in tokens]
+        weights = [1.0] * len(feats)
+        feats.extend(f"b:{a} {b}" for a, b in itertools.pairwise(tokens))
+        weights.extend([_BIGRAM_WEIGHT] * (len(tokens) - 1 if tokens else 0))
+        if not feats:
+            feats, weights = [empty_feature], [1.0]
+        codes = np.fromiter((_crc(f) for f in feats), dtype=np.int64, count=len(feats))
+        signs = np.where((codes >> 31) & 1, 1.0, -1.0) * np.asarray(weights)
+        h = np.bincount(codes % self.hdim, weights=signs, minlength=self.hdim).astype(np.float64)
+        norm = float(np.sqrt(h @ h))
+        if norm < 1e-8:  # every feature cancelled out: fall back to the empty-text feature
+            h = np.zeros(self.hdim, np.float64)
+            code = _crc(empty_feature)
+            h[code % self.hdim] = 1.0 if (code >> 31) & 1 else -1.0
+            norm = 1.0
+        return (h / norm).astype(np.float32)
+
+    def encode_state(self, text: str) -> Encoded:
+        """Encode a state description (the system message); cached per text."""
+        hit = self._states.get(text)
+        if hit is not None:
+            return hit
+        # "Previous: ..." describes the past, not the page: only the history table applies there
+        split = _HISTORY_RE.search(text)
+        page = text if split is None else text[: split.start()]
+        tokens = tokenize(page, MAX_STATE_TOKENS)
+        c = np.zeros(self.k, np.float32)
+        match_concepts(tokens, self.lexicon.state_phrases, self.lexicon, c)
+        if split is not None:
+            past = tokenize(text[split.end() :], MAX_STATE_TOKENS - len(tokens))
+            match_concepts(past, self.lexicon.history_phrases, self.lexicon, c)
+            c[self._history] = 1.0
+            tokens = tokens + past
+        if not tokens and split is None:  # nothing on screen at all: treat as a blank tab
+            c[self.lexicon.concepts.index("blank")] = 1.0
+        enc = Encoded(np.minimum(c, 1.0), self._hashed(tokens, "e:<empty-state>"))
+        if len(self._states) >= _CACHE_LIMIT:
+            self._states.clear()
+        self._states[text] = enc
+        return enc
+
+    def encode_goal(self, text: str) -> Encoded:
+        """Encode a goal (the user message): desired progress concepts plus hashed text; cached."""
+        hit = self._goals.get(text)
+        if hit is not None:
+            return hit
+        tokens = tokenize(text, MAX_GOAL_TOKENS)
+        c = self._goal_default.copy()
+        match_concepts(tokens, self.lexicon.goal_phrases, self.lexicon, c)
+        enc = Encoded(np.minimum(c, 1.5).astype(np.float32), self._hashed(tokens, "e:<empty-goal>"))
+        if len(self._goals) >= _CACHE_LIMIT:
+            self._goals.clear()
+        self._goals[text] = enc
+        return enc
+
+    def embed(self, texts: list[str]) -> F32:
+        """Latent state vectors `[s_c c ; s_h h]`, float32 `(n, dim)`, norm on the 0..25 scale."""
+        out = np.empty((len(texts), self.dim), np.float32)
+        for i, t in enumerate(texts):
+            e = self.encode_state(t)
+            out[i, : self.k] = np.float32(S_C) * e.c
+            out[i, self.k :] = np.float32(S_H) * e.h
+        return out

@@ -1,0 +1,32 @@
+"""Fixtures for the conformance self-tests: in-thread reference servers and planted-bug variants."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance._context import Context, Target
+from conformance._server import serve_asgi
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "fixtures" / "planted_bugs"))
+
+KEY = "stratus_sk_test_conformance0000"
+
+
+@pytest.fixture(scope="session")
+def reference_url() -> Iterator[str]:
+    from reference_server import create_app
+
+    with serve_asgi(create_app()) as base:
+        yield base
+
+
+@pytest.fixture
+def reference_ctx(reference_url: str) -> Iterator[Context]:
+    ctx = Context(Target(base_url=reference_url, api_key=KEY))
+    yield ctx
+    ctx.close()
