@@ -54,15 +54,31 @@ def conformance(session: nox.Session) -> None:
 
 
 @nox.session
+def snapshots(session: nox.Session) -> None:
+    """Snapshot regression over fixtures/requests/ and the documented-upstream cassettes.
+
+    Intended changes: `nox -s snapshots -- --snapshot-update`, then review the diff."""
+    _install(session, "dev")
+    session.run("pytest", "tests/snapshots", "tests/upstream", *session.posargs)
+
+
+@nox.session
 def planner_eval(session: nox.Session) -> None:
     """Score the planner's first actions against the Mind2Web human traces."""
     _install(session)
-    session.run("python", "-m", "reference_server.planner._evaluate", *session.posargs)
+    session.run(
+        "python",
+        "-m",
+        "reference_server.planner._evaluate",
+        "--json",
+        "reports/planner_eval.json",
+        *session.posargs,
+    )
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks (figures, not pass/fail): planner latency and server throughput."""
     _install(session, "dev")
-    session.run("python", "-m", "reference_server.planner._bench", *session.posargs)
-    session.run("python", "-m", "reference_server._bench", *session.posargs)
+    session.run("python", "-m", "reference_server.planner._bench", "--json", "reports/planner_bench.json")
+    session.run("python", "-m", "reference_server._bench", "--json", "reports/server_bench.json")

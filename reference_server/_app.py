@@ -17,6 +17,7 @@ from reference_server._errors import ApiError, Dialect, render
 from reference_server._messages import count_message_tokens, create_message
 from reference_server._pipeline import request_id
 from reference_server._settings import Settings
+from reference_server._upstream import close_clients
 
 __all__ = ["create_app"]
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Exception: _unexpected,
         },
         before_send=[_add_request_id],
+        on_shutdown=[close_clients],
         state=State({"stratus_settings": settings, "stratus_keys": KeyStore(settings)}),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=None,

@@ -13,11 +13,12 @@ from litestar import Request, Response, post
 from reference_server._auth import byok_present, credits_for
 from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
-from reference_server._executor import Completion, Conversation, ToolSpec, execute
+from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._pipeline import ERRORS_CHAT, admit, mock_stream_error, settings_of
 from reference_server._sse import DONE, openai_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._tokens import count_tokens, split_tokens
+from reference_server._upstream import run_chat
 from reference_server._wire._chat import (
     AssistantMessage,
     ChatCompletionChunk,
@@ -152,13 +153,6 @@ def _check(req: ChatCompletionRequest) -> None:
         )
 
 
-def _summary(done: Completion) -> str:
-    if done.tool_calls:
-        return "called " + ", ".join(c.name for c in done.tool_calls)
-    first = done.text.split("\n", 1)[0]
-    return first if len(first) <= 120 else first[:117] + "..."
-
-
 def _message(done: Completion) -> ResponseMessage:
     if done.tool_calls:
         calls = [
@@ -184,6 +178,21 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
     fail_after = mock_stream_error(request) if req.stream else None
     conv, prompt = _conversation(req)
     prompt_tokens = count_tokens(prompt)
+    settings = settings_of(request)
+    if settings.executor == "upstream":  # D-EXEC-1
+        limit = conv.max_tokens if conv.max_tokens is not None else 1024
+        return await run_chat(
+            request,
+            req,
+            model,
+            account,
+            state=conv.state,
+            goal=conv.goal,
+            prompt_tokens=prompt_tokens,
+            budget_tokens=limit * (req.n or 1),
+            fail_after=fail_after,
+            settings=settings,
+        )
     byok = byok_present(request.headers) or any(
         (req.openai_key, req.anthropic_key, req.gemini_key, req.openrouter_key)
     )
@@ -207,7 +216,7 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
         byok=byok,
         planning_ms=planning_ms,
         execution_ms=execution_ms,
-        summary=_summary(choices[0]),
+        summary=summarize(choices[0]),
     )
     cid = "stratus-chatcmpl-" + secrets.token_hex(12)
     created = int(time.time())

@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--keys-file", default=None, help="JSON key store (STRATUS_KEYS_FILE)")
     serve.add_argument("--log-level", default=None, help="uvicorn log level (STRATUS_LOG_LEVEL)")
+    serve.add_argument(
+        "--executor",
+        choices=("embedded", "upstream"),
+        default=None,
+        help="embedded: offline deterministic answers (default); upstream: the real provider executes "
+        "the plan-enriched prompt with BYOK or STRATUS_<PROVIDER>_API_KEY keys (STRATUS_EXECUTOR, D-EXEC-1)",
+    )
     return parser
 
 
@@ -44,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         keys_file=args.keys_file,
         log_level=args.log_level,
+        executor=args.executor,
     )
     config = uvicorn.Config(
         "reference_server._factory:app",
@@ -63,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ[f"STRATUS_{name}"] = str(value)
         if settings.keys_file:
             os.environ["STRATUS_KEYS_FILE"] = settings.keys_file
+        os.environ["STRATUS_EXECUTOR"] = settings.executor
         uvicorn.run(
             "reference_server._factory:app",
             factory=True,
@@ -73,10 +82,11 @@ def main(argv: list[str] | None = None) -> int:
             timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
         )
         return 0
-    if settings.keys_file:
-        import os
+    import os
 
+    if settings.keys_file:
         os.environ["STRATUS_KEYS_FILE"] = settings.keys_file
+    os.environ["STRATUS_EXECUTOR"] = settings.executor  # the factory re-reads STRATUS_*
     _Server(config).run()
     return 0
 

@@ -19,7 +19,7 @@ from reference_server._arguments import arguments_for, goal_terms, locations
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
-__all__ = ["Completion", "Conversation", "ToolCallOut", "ToolSpec", "execute"]
+__all__ = ["Completion", "Conversation", "ToolCallOut", "ToolSpec", "execute", "summarize"]
 
 ToolMode = Literal["none", "auto", "required", "named"]
 Finish = Literal["stop", "length", "tool_calls"]
@@ -263,13 +263,28 @@ def _describe(action: str, previous: str | None, terms: str) -> str:
     return action.replace("_", " ").strip().capitalize() or "Continue"
 
 
+_GOAL_MARKER = re.compile(r"\bgoal:\s*(.+)", re.IGNORECASE)
+_REQUEST_PREFIX = re.compile(
+    r"^(?:please\s+|i(?:\s+would|'d)\s+like\s+to\s+|i\s+(?:want|need)\s+to\s+|help\s+me\s+(?:to\s+)?"
+    r"|(?:can|could|would)\s+you\s+(?:please\s+)?)",
+    re.IGNORECASE,
+)
+
+
 def _goal_clause(goal: str) -> str:
-    text = " ".join(goal.split()).rstrip(".!?")
+    """The goal as a verb phrase that reads after "I'll help you …"."""
+    text = " ".join(goal.split())
+    marked = _GOAL_MARKER.search(text)
+    if marked:
+        text = marked.group(1)
+    text = _REQUEST_PREFIX.sub("", text.rstrip(".!?")).strip()
     if not text:
         return "get this done"
-    first = text.split()[0].lower()
-    if first in _QUESTION:
+    first = text.split()[0]
+    if first.lower() in _QUESTION:
         return f"answer: {text}"
+    if first.isupper() or any(c.isupper() for c in first[1:]):
+        return text  # an acronym or a name: keep its case
     return text[0].lower() + text[1:]
 
 
@@ -339,3 +354,11 @@ def execute(
     text = _compose(conv, plan, index, [])
     kept, finish, matched, used = _limit(text, conv.max_tokens, conv.stops)
     return Completion(text=kept, tool_calls=[], finish=finish, stop_sequence=matched, completion_tokens=used)
+
+
+def summarize(done: Completion) -> str:
+    """`execution_trace[].response_summary`: the tools called, or the answer's first line (120 chars)."""
+    if done.tool_calls:
+        return "called " + ", ".join(c.name for c in done.tool_calls)
+    first = done.text.split("\n", 1)[0]
+    return first if len(first) <= 120 else first[:117] + "..."

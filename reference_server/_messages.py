@@ -13,11 +13,12 @@ from litestar import Request, Response, post
 from reference_server._auth import byok_present, credits_for
 from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
-from reference_server._executor import Completion, Conversation, ToolSpec, execute
+from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
 from reference_server._sse import anthropic_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._tokens import count_tokens, split_tokens
+from reference_server._upstream import run_messages
 from reference_server._wire._common import StratusMetadata
 from reference_server._wire._messages import (
     AnthropicTool,
@@ -176,6 +177,19 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
     prompt, state, goal, results = _prompt_and_state(req.system, req.messages, req.tools)
     conv = _conversation(req, state, goal, results)
     input_tokens = count_tokens(prompt)
+    settings = settings_of(request)
+    if settings.executor == "upstream":  # D-EXEC-1
+        return await run_messages(
+            request,
+            req,
+            model,
+            account,
+            state=conv.state,
+            goal=conv.goal,
+            input_tokens=input_tokens,
+            fail_after=fail_after,
+            settings=settings,
+        )
     byok = byok_present(request.headers)
     account.reserve(credits_for(input_tokens + req.max_tokens, model.size, pool=not byok))
     plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
@@ -183,7 +197,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
     done = execute(conv, plan, dialect="anthropic")
     execution_ms = (time.perf_counter() - t0) * 1e3
     account.charge(credits_for(input_tokens + done.completion_tokens, model.size, pool=not byok))
-    summary = ("called " + ", ".join(c.name for c in done.tool_calls)) if done.tool_calls else done.text[:120]
+    summary = summarize(done)
     stratus = stratus_metadata(
         plan, model, byok=byok, planning_ms=planning_ms, execution_ms=execution_ms, summary=summary
     )

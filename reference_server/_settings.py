@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 import msgspec
 
-__all__ = ["Settings"]
+__all__ = ["PROVIDERS", "Settings"]
+
+PROVIDERS = ("openai", "anthropic", "google", "openrouter")
+"""Upstream LLM providers, in the order of their `STRATUS_<PROVIDER>_*` settings."""
+
+_DEFAULT_BASE_URLS = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com/v1",
+    "google": "https://generativelanguage.googleapis.com/v1beta/openai",
+    "openrouter": "https://openrouter.ai/api/v1",
+}
 
 
 def _env(name: str, default: str) -> str:
@@ -32,6 +43,54 @@ class Settings(msgspec.Struct, kw_only=True):
     mock_errors: bool = True
     """Honour the `X-Stratus-Mock-*` headers (D-MOCK-1) (`STRATUS_MOCK_ERRORS`)."""
     log_level: str = "info"
+    executor: Literal["embedded", "upstream"] = "embedded"
+    """`embedded` (default): the offline deterministic executor. `upstream`: the plan-enriched prompt
+    is executed by the real provider (D-EXEC-1) (`STRATUS_EXECUTOR`, CLI `--executor`)."""
+    openai_api_key: str | None = None
+    """Operator (Formation pool) key for `gpt-*`/`o1..o9*`/`chatgpt-*` (`STRATUS_OPENAI_API_KEY`)."""
+    anthropic_api_key: str | None = None
+    """Operator key for `claude-*` (`STRATUS_ANTHROPIC_API_KEY`)."""
+    google_api_key: str | None = None
+    """Operator key for `gemini-*` (`STRATUS_GOOGLE_API_KEY`)."""
+    openrouter_api_key: str | None = None
+    """Operator key for `provider/model` ids (`STRATUS_OPENROUTER_API_KEY`)."""
+    openai_base_url: str = _DEFAULT_BASE_URLS["openai"]
+    """`…/chat/completions` is appended (`STRATUS_OPENAI_BASE_URL`)."""
+    anthropic_base_url: str = _DEFAULT_BASE_URLS["anthropic"]
+    """`…/messages` is appended (`STRATUS_ANTHROPIC_BASE_URL`)."""
+    google_base_url: str = _DEFAULT_BASE_URLS["google"]
+    """Google's OpenAI-compatible endpoint; `…/chat/completions` is appended (`STRATUS_GOOGLE_BASE_URL`)."""
+    openrouter_base_url: str = _DEFAULT_BASE_URLS["openrouter"]
+    """`…/chat/completions` is appended (`STRATUS_OPENROUTER_BASE_URL`)."""
+    upstream_connect_timeout_s: float = 5.0
+    """Connect timeout for provider calls (`STRATUS_UPSTREAM_CONNECT_TIMEOUT_S`)."""
+    upstream_read_timeout_s: float = 120.0
+    """Longest wait for the provider's next bytes, first byte included (`STRATUS_UPSTREAM_READ_TIMEOUT_S`)."""
+    upstream_retries: int = 2
+    """Retries after the first attempt on 429, 5xx and connection errors (`STRATUS_UPSTREAM_RETRIES`)."""
+    upstream_backoff_s: float = 0.5
+    """First backoff; doubles per retry (`STRATUS_UPSTREAM_BACKOFF_S`)."""
+    upstream_max_retry_wait_s: float = 10.0
+    """Longest single wait; a `retry-after` asking for more ends the retries (`STRATUS_UPSTREAM_MAX_RETRY_WAIT_S`)."""
+
+    def __repr__(self) -> str:
+        """Like the default, with operator provider keys masked: settings may end up in logs."""
+        shown = []
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if name.endswith("_api_key") and value:
+                value = "***"
+            shown.append(f"{name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    def provider_key(self, provider: str) -> str | None:
+        """The operator's key for `provider`, or None."""
+        key: str | None = getattr(self, f"{provider}_api_key")
+        return key or None
+
+    def provider_base_url(self, provider: str) -> str:
+        url: str = getattr(self, f"{provider}_base_url")
+        return url.rstrip("/")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -48,6 +107,18 @@ class Settings(msgspec.Struct, kw_only=True):
             "graceful_shutdown_s": float(_env("GRACEFUL_SHUTDOWN_S", "10")),
             "mock_errors": _env("MOCK_ERRORS", "1").lower() not in ("0", "false", "no", "off"),
             "log_level": _env("LOG_LEVEL", "info"),
+            "executor": _env("EXECUTOR", "embedded").strip().lower(),
+            "upstream_connect_timeout_s": float(_env("UPSTREAM_CONNECT_TIMEOUT_S", "5")),
+            "upstream_read_timeout_s": float(_env("UPSTREAM_READ_TIMEOUT_S", "120")),
+            "upstream_retries": int(_env("UPSTREAM_RETRIES", "2")),
+            "upstream_backoff_s": float(_env("UPSTREAM_BACKOFF_S", "0.5")),
+            "upstream_max_retry_wait_s": float(_env("UPSTREAM_MAX_RETRY_WAIT_S", "10")),
         }
+        for provider in PROVIDERS:
+            key = os.environ.get(f"STRATUS_{provider.upper()}_API_KEY", "").strip()
+            values[f"{provider}_api_key"] = key or None
+            values[f"{provider}_base_url"] = _env(
+                f"{provider.upper()}_BASE_URL", _DEFAULT_BASE_URLS[provider]
+            )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return msgspec.convert(values, cls)
