@@ -163,6 +163,9 @@ def run(
     if strict:
         argv.append("--stratus-strict")
     prog = _Progress(console)
+    # Only the conformance plugin: third-party pytest plugins (langsmith, schemathesis, ...) would cost
+    # seconds of import time and could change how the cases run.
+    os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
     console.print(
         f"[bold]stratus-conformance[/]: {len(selected)} cases against "

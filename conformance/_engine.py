@@ -99,6 +99,8 @@ def run_case(
             verdict, message = Verdict.FAIL, f"unexpected {tb}"
     finally:
         ctx.end_case()
+    if verdict is Verdict.PASS and ctx.notes:
+        message = "\n".join(ctx.notes)  # what a passing case wants reported (the fuzz summary)
     result = Result(case=case, verdict=verdict, message=message, duration=time.perf_counter() - start)
     if verdict is Verdict.FAIL:
         result.evidence = [ex.evidence() for ex in ctx.exchanges[-3:]]

@@ -153,7 +153,8 @@ def write_html(reports: list[dict[str, Any]], path: Path, names: list[str] | Non
         cells = []
         for r in reports:
             v = r["profiles"].get(p, {"verdict": "not run"})
-            cells.append(f"<td class='{_cls(v['verdict'])}'>{e(v['verdict'])}</td>")
+            note = f" ({v['fail']} failed, not counted)" if v["verdict"] == "pass" and v.get("fail") else ""
+            cells.append(f"<td class='{_cls(v['verdict'])}'>{e(v['verdict'] + note)}</td>")
         out.append(f"<tr><td>{e(p)}</td>{''.join(cells)}</tr>")
     out.append(
         "</table><h2>Cases</h2><table><tr><th>case</th><th>level</th>"
@@ -165,10 +166,10 @@ def write_html(reports: list[dict[str, Any]], path: Path, names: list[str] | Non
     for cid in ids:
         any_row = next(idx[cid] for idx in index if cid in idx)
         cells = []
-        for idx in index:
+        for i, idx in enumerate(index):
             v = idx.get(cid, {}).get("verdict", "not run")
             cells.append(
-                f"<td class='{_cls(v)}'><a href='#{e(cid)}'>{e(v)}</a></td>"
+                f"<td class='{_cls(v)}'><a href='#r{i + 1}-{e(cid)}'>{e(v)}</a></td>"
                 if v == "fail"
                 else f"<td class='{_cls(v)}'>{e(v)}</td>"
             )
@@ -179,7 +180,7 @@ def write_html(reports: list[dict[str, Any]], path: Path, names: list[str] | Non
             if x["verdict"] != "fail":
                 continue
             out.append(
-                f"<details id='{e(cid)}' open><summary><b>#{i + 1} [{e(x['level'])}] {e(cid)}</b> — "
+                f"<details id='r{i + 1}-{e(cid)}' open><summary><b>#{i + 1} [{e(x['level'])}] {e(cid)}</b> — "
                 f"{e(x['title'])}</summary><p><b>Requirement:</b> {e(x['requirement'])}<br>"
                 f"<b>Sources:</b> {e(', '.join(x['sources']))}<br><b>Sends:</b> {e(x['sends'])}</p>"
                 f"<pre>{e(x['message'])}</pre><p><b>Rerun:</b> <code>{e(x['rerun'])}</code></p>"

@@ -31,6 +31,7 @@ from reference_server._wire._chat import (
     ChunkToolCallDelta,
     CompletionUsage,
     DeveloperMessage,
+    PlainTextPart,
     ResponseFunctionCall,
     ResponseMessage,
     ResponseToolCall,
@@ -63,7 +64,7 @@ def _text(content: str | list[Any] | msgspec.UnsetType | None) -> str:
         return ""
     if isinstance(content, str):
         return content
-    return "\n".join(p.text for p in content if isinstance(p, TextPart))
+    return "\n".join(p.text for p in content if isinstance(p, (TextPart, PlainTextPart)))
 
 
 def _conversation(req: ChatCompletionRequest) -> tuple[Conversation, str]:

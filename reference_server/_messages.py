@@ -47,6 +47,7 @@ from reference_server._wire._messages import (
     PingEvent,
     StopReason,
     StreamErrorDetail,
+    SystemTextBlock,
     TextBlock,
     TextDelta,
     ToolResultBlock,
@@ -66,11 +67,11 @@ def _blocks_text(content: str | list[Any] | msgspec.UnsetType | None) -> str:
         return ""
     if isinstance(content, str):
         return content
-    return "\n".join(b.text for b in content if isinstance(b, TextBlock))
+    return "\n".join(b.text for b in content if isinstance(b, (TextBlock, SystemTextBlock)))
 
 
 def _prompt_and_state(
-    system: str | list[TextBlock] | msgspec.UnsetType,
+    system: str | list[SystemTextBlock] | msgspec.UnsetType,
     messages: list[InputMessage],
     tools: list[AnthropicTool] | msgspec.UnsetType,
 ) -> tuple[str, str, str, list[tuple[str, str]]]:

@@ -40,7 +40,7 @@ def openai_client(
     api_key: str | None = None,
 ) -> Any:
     openai = require("openai")
-    hooks = {"request": [counter.hook]} if counter else {}
+    hooks: dict[str, list[Any]] = {"request": [counter.hook]} if counter else {}
     if async_:
         if counter:
 

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from conformance._case import Level, case
+from conformance._case import CaseFailed, Level, case
 from conformance._context import Context
 from conformance._schema import assert_valid
 from conformance.cases._common import WEATHER_TOOL_OPENAI, chat_body, chat_once, check
@@ -169,7 +169,8 @@ def _tools(ctx: Context) -> None:
     body = _body(ctx, "tools")
     c = (body.get("choices") or [{}])[0]
     calls = (c.get("message") or {}).get("tool_calls")
-    check(isinstance(calls, list) and calls, f"no tool_calls: {c!r}")
+    if not isinstance(calls, list) or not calls:
+        raise CaseFailed(f"no tool_calls: {c!r}")
     ids = [tc.get("id") for tc in calls]
     check(
         len(set(ids)) == len(ids) and all(isinstance(i, str) and i.startswith("call_") for i in ids),
@@ -180,7 +181,8 @@ def _tools(ctx: Context) -> None:
         check(tc.get("type") == "function", f"type={tc.get('type')!r}")
         check(fn.get("name") == "get_weather", f"name={fn.get('name')!r}")
         args = fn.get("arguments")
-        check(isinstance(args, str), f"arguments is {type(args).__name__}, not a JSON string")
+        if not isinstance(args, str):
+            raise CaseFailed(f"arguments is {type(args).__name__}, not a JSON string")
         check(isinstance(json.loads(args), dict), "arguments does not decode to an object")
     check(c.get("finish_reason") == "tool_calls", f"finish_reason={c.get('finish_reason')!r}")
 
@@ -226,13 +228,17 @@ def _length(ctx: Context) -> None:
     profile=P,
     title="max_completion_tokens accepted and smaller limit wins",
     sends="POST /v1/chat/completions with max_completion_tokens 1 and max_tokens 50",
-    requirement="Both parameters are accepted; the smaller one is the limit (finish_reason length).",
+    requirement="Both parameters are accepted; the smaller one is the limit (finish_reason length, "
+    "completion_tokens <= 1).",
     sources=("A9", "D-CHAT-1"),
 )
 def _mct(ctx: Context) -> None:
     ex = ctx.post("/v1/chat/completions", chat_body(ctx, max_completion_tokens=1, max_tokens=50))
     check(ex.status == 200, f"status {ex.status}: {ex.body[:200]!r}")
-    check(ex.json()["choices"][0].get("finish_reason") == "length", "finish_reason is not length")
+    body = ex.json()
+    check(body["choices"][0].get("finish_reason") == "length", "finish_reason is not length")
+    used = (body.get("usage") or {}).get("completion_tokens")
+    check(isinstance(used, int) and used <= 1, f"completion_tokens={used!r} exceeds the smaller limit 1")
 
 
 @case(

@@ -213,16 +213,16 @@ def _errors(ctx: Context) -> None:
         (500, anthropic.InternalServerError),
         (529, anthropic.OverloadedError),
     ):
-        expect_raises(
-            exc,
-            lambda s=status: c.messages.create(
+
+        def call(s: int = status) -> Any:
+            return c.messages.create(
                 model=ctx.target.model,
                 max_tokens=16,
                 messages=MSGS,
                 extra_headers={"X-Stratus-Mock-Status": str(s)},
-            ),
-            f"mock {status}",
-        )
+            )
+
+        expect_raises(exc, call, f"mock {status}")
 
 
 @case(

@@ -203,13 +203,13 @@ def _errors(ctx: Context) -> None:
         (500, openai.InternalServerError),
         (503, openai.InternalServerError),
     ):
-        expect_raises(
-            exc,
-            lambda s=status: c.chat.completions.create(
+
+        def call(s: int = status) -> Any:
+            return c.chat.completions.create(
                 model=ctx.target.model, messages=MSGS, extra_headers={"X-Stratus-Mock-Status": str(s)}
-            ),
-            f"mock {status}",
-        )
+            )
+
+        expect_raises(exc, call, f"mock {status}")
 
 
 @case(
@@ -228,15 +228,15 @@ def _retries(ctx: Context) -> None:
         counter = Counter()
         c = openai_client(ctx, max_retries=1, counter=counter)
         start = time.monotonic()
-        expect_raises(
-            exc,
-            lambda s=status, c=c: c.chat.completions.create(
+
+        def call(s: int = status, c: Any = c) -> Any:
+            return c.chat.completions.create(
                 model=ctx.target.model,
                 messages=MSGS,
                 extra_headers={"X-Stratus-Mock-Status": str(s), "X-Stratus-Mock-Retry-After": "1"},
-            ),
-            f"mock {status}",
-        )
+            )
+
+        expect_raises(exc, call, f"mock {status}")
         check(counter.count == 2, f"{status}: {counter.count} attempts, expected 2")
         if not ctx.target.replaying:
             check(time.monotonic() - start >= 0.9, f"{status}: retried without waiting retry-after")

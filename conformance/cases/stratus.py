@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance._case import Level, case
+from conformance._case import CaseFailed, Level, case
 from conformance._context import Context
 from conformance._schema import assert_valid
 from conformance.cases._common import (
@@ -140,7 +140,8 @@ def _lengths(ctx: Context) -> None:
 def _brain(ctx: Context) -> None:
     s = chat_stratus(ctx)
     b = s.get("brain_signal")
-    check(isinstance(b, dict), f"brain_signal={b!r}")
+    if not isinstance(b, dict):
+        raise CaseFailed(f"brain_signal={b!r}")
     seq = s.get("action_sequence") or []
     check(
         b.get("action_type") == (seq[0] if seq else None),
@@ -198,7 +199,7 @@ def _alias(ctx: Context) -> None:
     title="stratus_model and execution_llm follow the id",
     sends="POST /v1/chat/completions",
     requirement="stratus_model is x1ac-<size> and execution_llm the {llm} part of the requested id.",
-    sources=(SPEC, "D-MOD-1"),
+    sources=(SPEC, "D-MOD-1", "D-MOD-5"),
 )
 def _model_fields(ctx: Context) -> None:
     s = chat_stratus(ctx)
@@ -233,10 +234,12 @@ def _formation(ctx: Context) -> None:
     profile=P,
     title="BYOK headers: key_source user",
     sends="POST /v1/chat/completions with each of X-OpenAI-Key, X-Anthropic-Key, X-Google-Key, X-OpenRouter-Key",
-    requirement='key_source "user" and formation_markup_applied null; the provider key is never echoed.',
-    sources=("D-AUTH-3",),
+    requirement='key_source "user" and formation_markup_applied null; the provider key is never echoed; '
+    "the answer is otherwise the one given without the header (a BYOK header alone sends nothing upstream).",
+    sources=("D-AUTH-3", "D-EXEC-1"),
 )
 def _byok_headers(ctx: Context) -> None:
+    plain = chat_once(ctx).json()["choices"][0]["message"].get("content")
     for h in BYOK_HEADERS:
         ex = ctx.post("/v1/chat/completions", chat_body(ctx), headers={h: FAKE_PROVIDER_KEY})
         check(ex.status == 200, f"{h}: status {ex.status}")
@@ -249,6 +252,8 @@ def _byok_headers(ctx: Context) -> None:
         check(
             FAKE_PROVIDER_KEY.encode() not in ex.body + str(ex.headers).encode(), f"{h}: provider key echoed"
         )
+        got = ex.json()["choices"][0]["message"].get("content")
+        check(got == plain, f"{h}: the answer changed with the BYOK header ({got!r:.80} != {plain!r:.80})")
 
 
 @case(

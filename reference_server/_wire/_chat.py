@@ -28,6 +28,7 @@ __all__ = [
     "ImageURLPart",
     "NamedToolChoice",
     "NamedToolChoiceFunction",
+    "PlainTextPart",
     "RefusalPart",
     "ResponseMessage",
     "StreamOptions",
@@ -60,6 +61,14 @@ class TextPart(Request, tag_field="type", tag="text", kw_only=True):
     text: str
 
 
+class PlainTextPart(Request, kw_only=True):
+    """A text part where text is the only kind allowed. msgspec does not require the tag of a
+    tagged Struct decoded outside a union, so here `type` is an ordinary required field."""
+
+    type: Literal["text"]
+    text: str
+
+
 class RefusalPart(Request, tag_field="type", tag="refusal", kw_only=True):
     refusal: str
 
@@ -84,7 +93,7 @@ class ToolCall(Request, kw_only=True):
     function: FunctionCall
 
 
-TextContent = str | Annotated[list[TextPart], msgspec.Meta(min_length=1)]
+TextContent = str | Annotated[list[PlainTextPart], msgspec.Meta(min_length=1)]
 
 
 class SystemMessage(Request, tag_field="role", tag="system", kw_only=True):

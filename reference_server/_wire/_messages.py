@@ -40,6 +40,7 @@ __all__ = [
     "OutToolUseBlock",
     "PingEvent",
     "StreamErrorDetail",
+    "SystemTextBlock",
     "TextBlock",
     "TextDelta",
     "ToolChoice",
@@ -65,6 +66,15 @@ class CacheControl(Request, kw_only=True):
 
 
 class TextBlock(Request, tag_field="type", tag="text", kw_only=True):
+    text: str
+    cache_control: CacheControl | UnsetType | None = UNSET
+
+
+class SystemTextBlock(Request, kw_only=True):
+    """A `system` block: text is the only kind allowed, so `type` is an ordinary required field
+    (msgspec does not require the tag of a tagged Struct decoded outside a union)."""
+
+    type: Literal["text"]
     text: str
     cache_control: CacheControl | UnsetType | None = UNSET
 
@@ -147,7 +157,7 @@ class MessagesRequest(Request, kw_only=True):
     model: Annotated[str, msgspec.Meta(pattern=CHAT_MODEL_PATTERN)]
     messages: Annotated[list[InputMessage], msgspec.Meta(min_length=1)]
     max_tokens: Annotated[int, msgspec.Meta(ge=1, le=4096)]
-    system: str | list[TextBlock] | UnsetType = UNSET
+    system: str | list[SystemTextBlock] | UnsetType = UNSET
     temperature: Annotated[float, msgspec.Meta(ge=0.0, le=2.0)] | UnsetType = UNSET
     top_p: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] | UnsetType = UNSET
     top_k: Annotated[int, msgspec.Meta(ge=1)] | UnsetType = UNSET
@@ -163,7 +173,7 @@ class CountTokensRequest(Request, kw_only=True):
 
     model: Annotated[str, msgspec.Meta(pattern=CHAT_MODEL_PATTERN)]
     messages: Annotated[list[InputMessage], msgspec.Meta(min_length=1)]
-    system: str | list[TextBlock] | UnsetType = UNSET
+    system: str | list[SystemTextBlock] | UnsetType = UNSET
     tools: Annotated[list[AnthropicTool], msgspec.Meta(max_length=100)] | UnsetType = UNSET
     tool_choice: ToolChoice | UnsetType = UNSET
 

@@ -1,4 +1,5 @@
-"""Fixtures for the conformance self-tests: in-thread reference servers and planted-bug variants."""
+"""Fixtures for the conformance self-tests: one in-thread server for the clean reference and every
+planted-bug variant (``/__v/<name>/...``, see ``fixtures/planted_bugs/_dispatch.py``)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ KEY = "stratus_sk_test_conformance0000"
 
 @pytest.fixture(scope="session")
 def reference_url() -> Iterator[str]:
+    """Root URL of the clean reference server; ``{url}/__v/<name>`` serves variant ``name``."""
+    from _dispatch import Dispatch
+
     from reference_server import create_app
 
-    with serve_asgi(create_app()) as base:
+    with serve_asgi(Dispatch(create_app())) as base:
         yield base
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -24,6 +26,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
         cwd=ROOT,
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 
@@ -55,23 +58,17 @@ def test_cli_run_writes_valid_reports(tmp_path: Path, reference_url: str) -> Non
     assert "health.ok" in (tmp_path / "r.html").read_text()
 
 
-def test_failing_case_has_evidence_and_rerun(tmp_path: Path) -> None:
-    from variants import VARIANTS
-
-    from conformance._server import serve_asgi
-    from reference_server import create_app
-
-    with serve_asgi(VARIANTS["created-ms"].wrap(create_app())) as base:
-        out = _cli(
-            "run",
-            "--base-url",
-            base,
-            "--case",
-            "openai.chat.created-seconds",
-            "--strict",
-            "--report-json",
-            str(tmp_path / "r.json"),
-        )
+def test_failing_case_has_evidence_and_rerun(tmp_path: Path, reference_url: str) -> None:
+    out = _cli(
+        "run",
+        "--base-url",
+        f"{reference_url}/__v/created-ms",
+        "--case",
+        "openai.chat.created-seconds",
+        "--strict",
+        "--report-json",
+        str(tmp_path / "r.json"),
+    )
     assert out.returncode == 1
     report = json.loads((tmp_path / "r.json").read_text())
     jsonschema.Draft202012Validator(SCHEMA).validate(report)
@@ -114,3 +111,36 @@ def test_cassettes_hold_no_keys() -> None:
         text = path.read_text()
         assert "stratus_sk_test_conformance0000" not in text, path
         assert "sk-provider-conformance" not in text, path
+
+
+def test_exit_status_and_profile_table(reference_url: str) -> None:
+    """SHOULD failures count only with --strict; a MUST failure always does; the table says which."""
+    should = ("--base-url", f"{reference_url}/__v/created-ms", "--case", "openai.chat.created-seconds")
+    loose = _cli("run", *should, "--case", "openai.chat.object")
+    assert loose.returncode == 0, loose.stdout
+    assert re.search(r"openai-chat\s*│\s*pass\s*│\s*1\s*│\s*0\s*│\s*1", loose.stdout), loose.stdout
+    strict = _cli("run", *should, "--strict")
+    assert strict.returncode == 1
+    assert re.search(r"openai-chat\s*│\s*fail", strict.stdout), strict.stdout
+    must = _cli(
+        "run", "--base-url", f"{reference_url}/__v/finish-reason-done", "--case", "openai.chat.finish-reason"
+    )
+    assert must.returncode == 1
+    assert re.search(r"openai-chat\s*│\s*fail\s*│\s*0\s*│\s*1", must.stdout), must.stdout
+
+
+def test_verdict_rules() -> None:
+    from conformance._case import Verdict, all_cases
+    from conformance._engine import Result
+    from conformance._session import exit_status, profile_verdicts
+
+    by_id = {c.id: c for c in all_cases()}
+    must, should = by_id["openai.chat.object"], by_id["openai.chat.created-seconds"]
+    skipped = Result(by_id["health.ok"], Verdict.SKIPPED)
+    assert exit_status([Result(must, Verdict.PASS), Result(should, Verdict.FAIL)], strict=False) == 0
+    assert exit_status([Result(must, Verdict.PASS), Result(should, Verdict.FAIL)], strict=True) == 1
+    assert exit_status([Result(must, Verdict.FAIL)], strict=False) == 1
+    assert exit_status([skipped, Result(must, Verdict.UNAVAILABLE)], strict=True) == 0
+    assert profile_verdicts([Result(should, Verdict.FAIL)], strict=False) == {"openai-chat": "pass"}
+    assert profile_verdicts([Result(should, Verdict.FAIL)], strict=True) == {"openai-chat": "fail"}
+    assert profile_verdicts([skipped], strict=True) == {"health": "not run"}
