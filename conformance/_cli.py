@@ -125,7 +125,11 @@ def run(
     )
     selected = opts.selected()
     if list_only:
-        table = Table("id", "level", "profile", "title", title=f"{len(selected)} cases")
+        table = Table(title=f"{len(selected)} cases")
+        table.add_column("id", no_wrap=True, overflow="fold")  # ids are copied into --case: never cut
+        table.add_column("level", no_wrap=True)
+        table.add_column("profile", no_wrap=True)
+        table.add_column("title", ratio=1)
         for c in selected:
             table.add_row(c.id, str(c.level), c.profile, c.title)
         console.print(table)
@@ -205,16 +209,9 @@ def _summary(console: Console, results: list[Result], strict: bool, verbose: boo
                 + (f"\n            rerun: {r.rerun}" if r.rerun else "")
             )
     verdicts = profile_verdicts(results, strict)
-    table = Table(
-        "profile",
-        "verdict",
-        "pass",
-        "fail MUST",
-        "fail SHOULD",
-        "skipped",
-        "unavailable",
-        title="Summary per profile",
-    )
+    table = Table(title="Summary per profile")
+    for header in ("profile", "verdict", "pass", "fail MUST", "fail SHOULD", "skipped", "unavailable"):
+        table.add_column(header, no_wrap=True)
     for p in PROFILES:
         rows = [r for r in results if r.case.profile == p]
         if not rows:
