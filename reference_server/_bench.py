@@ -3,6 +3,10 @@
 Starts the reference server and a bare Litestar+msgspec echo app, each under uvicorn in a
 subprocess, and measures with `wrk` (when installed) requests/s and p50/p99 latency of a
 non-streaming chat completion at several concurrencies, plus time to first stream event.
+
+The reference server caches plans (planning is deterministic), so it is measured twice: with one
+repeated request (`reference`, plan cache hits) and with a goal that changes on every request
+(`reference_uncached`, the planner runs every time).
 """
 
 from __future__ import annotations
@@ -81,14 +85,29 @@ def _serve(target: str, port: int, pythonpath: str) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"{target} did not start")
 
 
-def _wrk(port: int, connections: int, seconds: int) -> dict[str, float]:
+def _vary_lua() -> str:
+    """A wrk `request` function whose goal text carries a per-thread counter (no plan cache hits)."""
+    head, _, tail = json.dumps(CHAT).partition("Find hotels in NYC")
+    return (
+        "local n = 0\n"
+        "local tag = tostring(math.random(1, 1000000000))\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        f"  local body = {json.dumps(head)} .. 'Find hotels in NYC ' .. tag .. ' ' .. n .. {json.dumps(tail)}\n"
+        "  return wrk.format(nil, nil, nil, body)\n"
+        "end\n"
+    )
+
+
+def _wrk(port: int, connections: int, seconds: int, vary: bool = False) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(
             'wrk.method = "POST"\n'
             f"wrk.body = {json.dumps(json.dumps(CHAT))}\n"
             'wrk.headers["Content-Type"] = "application/json"\n'
             f'wrk.headers["Authorization"] = "Bearer {KEY}"\n'
-            "done = function(summary, latency, requests)\n"
+            + (_vary_lua() if vary else "")
+            + "done = function(summary, latency, requests)\n"
             '  io.write(string.format("P50 %d\\nP99 %d\\nRPS %f\\nERR %d\\n", latency:percentile(50),'
             " latency:percentile(99), summary.requests / (summary.duration / 1e6),"
             " summary.errors.status + summary.errors.connect + summary.errors.timeout))\n"
@@ -122,13 +141,17 @@ def _wrk(port: int, connections: int, seconds: int) -> dict[str, float]:
     }
 
 
-def _httpx_load(port: int, connections: int, seconds: int) -> dict[str, float]:
+def _httpx_load(port: int, connections: int, seconds: int, vary: bool = False) -> dict[str, float]:
     latencies: list[float] = []
     with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}) as client:
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
+            body = CHAT
+            if vary:
+                goal = f"Find hotels in NYC {len(latencies)} {time.perf_counter_ns()}"
+                body = {**CHAT, "messages": [*CHAT["messages"][:1], {"role": "user", "content": goal}]}
             t0 = time.perf_counter()
-            client.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=CHAT)
+            client.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body)
             latencies.append(time.perf_counter() - t0)
     latencies.sort()
     return {
@@ -181,13 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results[name] = {f"c{c}": load(port, c, args.seconds) for c in levels}
             if name == "reference":
+                results["reference_uncached"] = {f"c{c}": load(port, c, args.seconds, True) for c in levels}
                 results["ttfe"] = _ttfe(port, 300)
         finally:
             proc.terminate()
             proc.wait(10)
-    results["ratio"] = {
-        k: results["reference"][k]["rps"] / results["bare"][k]["rps"] for k in results["bare"]
-    }
+    for name in ("reference", "reference_uncached"):
+        results[f"ratio_{name}"] = {
+            k: results[name][k]["rps"] / results["bare"][k]["rps"] for k in results["bare"]
+        }
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:
