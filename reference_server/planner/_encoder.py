@@ -57,39 +57,88 @@ class Encoded:
 
 def tokenize(text: str, limit: int) -> list[str]:
     """NFKC, lowercase, split into `[role]` tags and `[a-z0-9$]+` words; keep the first `limit` tokens."""
-    norm = unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
+    text = text[:MAX_CHARS]
+    norm = (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower()  # ASCII is NFKC
     return _TOKEN_RE.findall(norm)[:limit]
 
 
 _crc_cache: dict[str, int] = {}
+_CRC_CACHE_LIMIT = 200_000
+_unigram_cache: dict[str, int] = {}
+_bigram_cache: dict[tuple[str, str], int] = {}
 
 
 def _crc(feature: str) -> int:
     v = _crc_cache.get(feature)
     if v is None:
         v = zlib.crc32(feature.encode("utf-8"))
-        if len(_crc_cache) < 200_000:
+        if len(_crc_cache) < _CRC_CACHE_LIMIT:
             _crc_cache[feature] = v
     return v
 
 
-def match_concepts(tokens: list[str], table: dict[str, dict[int, float]], lex: Lexicon, out: F32) -> None:
-    """Add the weights of every phrase of `table` found in `tokens` to `out` (longest match first)."""
+def _unigram(token: str) -> int:
+    v = zlib.crc32(f"u:{token}".encode())
+    if len(_unigram_cache) < _CRC_CACHE_LIMIT:
+        _unigram_cache[token] = v
+    return v
+
+
+def _bigram(a: str, b: str) -> int:
+    v = zlib.crc32(f"b:{a} {b}".encode())
+    if len(_bigram_cache) < _CRC_CACHE_LIMIT:
+        _bigram_cache[a, b] = v
+    return v
+
+
+def phrase_starts(table: dict[str, dict[int, float]]) -> dict[str, tuple[int, ...]]:
+    """First word of the phrases of `table` -> their lengths in words, longest first."""
+    starts: dict[str, set[int]] = {}
+    for key in table:
+        words = key.split(" ")
+        starts.setdefault(words[0], set()).add(len(words))
+    return {w: tuple(sorted(ls, reverse=True)) for w, ls in starts.items()}
+
+
+def _history(text: str) -> re.Match[str] | None:
+    """`_HISTORY_RE.search(text)`; ASCII text that names neither word cannot match (a quick test)."""
+    if text.isascii():
+        low = text.lower()
+        if "previous" not in low and "history" not in low:
+            return None
+    return _HISTORY_RE.search(text)
+
+
+def match_concepts(
+    tokens: list[str],
+    table: dict[str, dict[int, float]],
+    lex: Lexicon,
+    out: F32,
+    starts: dict[str, tuple[int, ...]] | None = None,
+) -> None:
+    """Add the weights of every phrase of `table` found in `tokens` to `out` (longest match first).
+
+    `starts` (`phrase_starts(table)`) only skips the lengths that cannot match: same result, faster.
+    """
+    if starts is None:
+        starts = phrase_starts(table)
     n = len(tokens)
-    i = 0
-    longest = lex.max_phrase_len
-    while i < n:
-        hit = 0
-        for length in range(min(longest, n - i), 0, -1):
+    negations = lex.negations
+    free = 0  # the first position not inside an earlier match
+    for i in [i for i, t in enumerate(tokens) if t in starts]:  # other tokens start no phrase
+        if i < free:
+            continue
+        for length in starts[tokens[i]]:
+            if length > n - i:
+                continue
             key = tokens[i] if length == 1 else " ".join(tokens[i : i + length])
             weights = table.get(key)
             if weights is not None:
-                if not any(t in lex.negations for t in tokens[max(0, i - 2) : i]):
+                if not any(t in negations for t in tokens[max(0, i - 2) : i]):
                     for k, w in weights.items():
                         out[k] += w
-                hit = length
+                free = i + length
                 break
-        i += hit or 1
 
 
 class Encoder:
@@ -109,16 +158,22 @@ class Encoder:
             goal_default[k] = w
         self._goal_default = goal_default
         self._history = self.lexicon.concepts.index("history")
+        self._starts = {
+            name: phrase_starts(getattr(self.lexicon, name))
+            for name in ("state_phrases", "goal_phrases", "history_phrases")
+        }
 
     def _hashed(self, tokens: list[str], empty_feature: str) -> F32:
-        feats = [f"u:{t}" for t in tokens]
-        weights = [1.0] * len(feats)
-        feats.extend(f"b:{a} {b}" for a, b in itertools.pairwise(tokens))
-        weights.extend([_BIGRAM_WEIGHT] * (len(tokens) - 1 if tokens else 0))
-        if not feats:
-            feats, weights = [empty_feature], [1.0]
-        codes = np.fromiter((_crc(f) for f in feats), dtype=np.int64, count=len(feats))
-        signs = np.where((codes >> 31) & 1, 1.0, -1.0) * np.asarray(weights)
+        if tokens:  # crc32 of "u:<token>" for every token, then of "b:<a> <b>" for every bigram
+            uni, bi = _unigram_cache.get, _bigram_cache.get
+            crcs = [uni(t) or _unigram(t) for t in tokens]
+            crcs += [bi(p) or _bigram(*p) for p in itertools.pairwise(tokens)]
+        else:
+            crcs = [_crc(empty_feature)]
+        codes = np.array(crcs, dtype=np.int64)
+        signs = np.where((codes >> 31) & 1, 1.0, -1.0)  # weight 1 (unigrams), then 0.7 (bigrams):
+        if tokens:
+            signs[len(tokens) :] *= _BIGRAM_WEIGHT  # +-1.0 * 0.7, the same float64 as the product
         h = np.bincount(codes % self.hdim, weights=signs, minlength=self.hdim).astype(np.float64)
         norm = float(np.sqrt(h @ h))
         if norm < 1e-8:  # every feature cancelled out: fall back to the empty-text feature
@@ -134,14 +189,16 @@ class Encoder:
         if hit is not None:
             return hit
         # "Previous: ..." describes the past, not the page: only the history table applies there
-        split = _HISTORY_RE.search(text)
+        split = _history(text)
         page = text if split is None else text[: split.start()]
         tokens = tokenize(page, MAX_STATE_TOKENS)
         c = np.zeros(self.k, np.float32)
-        match_concepts(tokens, self.lexicon.state_phrases, self.lexicon, c)
+        match_concepts(tokens, self.lexicon.state_phrases, self.lexicon, c, self._starts["state_phrases"])
         if split is not None:
             past = tokenize(text[split.end() :], MAX_STATE_TOKENS - len(tokens))
-            match_concepts(past, self.lexicon.history_phrases, self.lexicon, c)
+            match_concepts(
+                past, self.lexicon.history_phrases, self.lexicon, c, self._starts["history_phrases"]
+            )
             c[self._history] = 1.0
             tokens = tokens + past
         if not tokens and split is None:  # nothing on screen at all: treat as a blank tab
@@ -159,7 +216,7 @@ class Encoder:
             return hit
         tokens = tokenize(text, MAX_GOAL_TOKENS)
         c = self._goal_default.copy()
-        match_concepts(tokens, self.lexicon.goal_phrases, self.lexicon, c)
+        match_concepts(tokens, self.lexicon.goal_phrases, self.lexicon, c, self._starts["goal_phrases"])
         enc = Encoded(np.minimum(c, 1.5).astype(np.float32), self._hashed(tokens, "e:<empty-goal>"))
         if len(self._goals) >= _CACHE_LIMIT:
             self._goals.clear()

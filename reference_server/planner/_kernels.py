@@ -20,7 +20,20 @@ from typing import Any
 
 import numpy as np
 
-from reference_server.planner._world_model import _SC2, _SH2, _SHG, MIN_GATE, Expansion, Tables
+from reference_server.planner._world_model import (
+    _SC2,
+    _SH2,
+    _SHG,
+    DELTA_ROW,
+    HA_ROW,
+    MAG_ROW,
+    MIN_GATE,
+    OUT_ROWS,
+    VALUE_ROW,
+    Expansion,
+    Goals,
+    Tables,
+)
 
 __all__ = ["CUDA_SOURCE", "KERNEL_NAMES", "MAX_BEAM", "GpuKernels", "make_expand"]
 
@@ -164,16 +177,21 @@ class GpuKernels:
         self.p = int(t.trans_c.shape[1])
 
     def expand(self, t: Tables, c: Any, ha: Any, cg: Any, gnorm: Any) -> Expansion:
+        """`_world_model.expand` (one goal per beam) on the GPU."""
+        cp = self.cp
+        ha_t = cp.repeat(ha[:, None], t.num_actions, axis=1)
+        return self.expand_tiled(t, c, ha_t, Goals.build(t, cg, gnorm))
+
+    def expand_tiled(self, t: Tables, c: Any, ha: Any, goals: Goals, need: int = 0) -> Expansion:
+        """`_world_model.expand_tiled` on the GPU: the fused kernel writes the rows of `Expansion.out`
+        (every candidate's values, whatever `need` asks for)."""
         cp = self.cp
         n, k = c.shape
         a = t.num_actions
         c = cp.ascontiguousarray(c, dtype=cp.float32)
-        cg = cp.ascontiguousarray(cg, dtype=cp.float32)
+        cg = cp.ascontiguousarray(goals.cg, dtype=cp.float32)
         new_pairs = cp.empty((n, self.p), cp.float32)
-        ha_new = cp.empty((n, a), cp.float32)
-        mag = cp.empty((n, a), cp.float32)
-        val = cp.empty((n, a), cp.float32)
-        delta = cp.empty((n, a), cp.float32)
+        out = cp.empty((OUT_ROWS, n, a), cp.float32)
         avail = cp.empty((n, a), cp.uint8)
         afforded = cp.empty((n, a), cp.uint8)
         total = n * a
@@ -182,9 +200,9 @@ class GpuKernels:
             (_THREADS,),
             (
                 c,
-                cp.ascontiguousarray(ha, dtype=cp.float32),
+                cp.ascontiguousarray(ha[:, 0], dtype=cp.float32),
                 cg,
-                cp.ascontiguousarray(gnorm, dtype=cp.float32),
+                cp.ascontiguousarray(goals.gnorm[:, 0], dtype=cp.float32),
                 t.gate_w,
                 t.gate_b,
                 t.rho,
@@ -205,10 +223,10 @@ class GpuKernels:
                 _SHG,
                 MIN_GATE,
                 new_pairs,
-                ha_new,
-                mag,
-                val,
-                delta,
+                out[HA_ROW],
+                out[MAG_ROW],
+                out[VALUE_ROW],
+                out[DELTA_ROW],
                 avail,
                 afforded,
             ),
@@ -216,7 +234,9 @@ class GpuKernels:
         open_ = avail.astype(bool)
         aff = afforded.astype(bool)
         av = cp.where(aff.any(axis=1, keepdims=True), aff, open_)
-        return Expansion(new_pairs, ha_new, mag, val, delta, av, open_)
+        diff = new_pairs - c.take(t.pair_concept, axis=1)
+        base = (cp.stack([c, cg]) * c).sum(axis=2)
+        return Expansion(new_pairs, diff, out, ~av, ~open_, base)
 
     def topk(self, keys: Any, b: int) -> Any:
         cp = self.cp

@@ -16,8 +16,8 @@ from reference_server.planner._backend import PlannerBackendError, cupy_or_none,
 from reference_server.planner._batcher import MicroBatcher
 from reference_server.planner._catalog import Catalog, load_catalog
 from reference_server.planner._encoder import S_C, S_G, S_H, Encoder
-from reference_server.planner._policy import BETA, confidence_label, make_plan, masked_softmax
-from reference_server.planner._search import SearchParams, SearchResult, beam_search
+from reference_server.planner._policy import BETA, confidence_label, make_plan, masked_softmax, softmax_at
+from reference_server.planner._search import SearchParams, SearchResult, beam_search, goal_tiles
 from reference_server.planner._types import (
     Plan,
     Rollout,
@@ -38,6 +38,8 @@ __all__ = ["SIZES", "Planner", "PlannerBackendError", "SizeConfig", "backend_inf
 SIZES = ("small", "base", "large", "xl", "huge")
 MAX_ROLLOUT_STEPS = 50
 GPU_MIN_BATCH = 32
+_GOAL_CACHE_LIMIT = 16384
+_GOAL_TILES_LIMIT = 512
 """Below this many requests `plan_batch` stays on the CPU even with the CuPy backend."""
 
 
@@ -98,6 +100,8 @@ class Planner:
             self._kernels = _kernels.make_expand(self._gpu)
         self._batcher: Any = None
         self._lock = threading.Lock()
+        self._goals: dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]] = {}
+        self._goal_tiles: dict[str, tuple[Any, Any]] = {}
 
     @property
     def dim(self) -> int:
@@ -108,20 +112,37 @@ class Planner:
         """State-encoder embeddings, float32 `(len(texts), dim)`; L2 norm on the 0..25 magnitude scale."""
         return self.encoder.embed(texts)
 
+    def _goal(self, goal: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]:
+        """Encoded goal: concept block `c_g` (K,), hashed block `h_g`, and `||g||` (cached per text)."""
+        hit = self._goals.get(goal)
+        if hit is None:
+            g = self.encoder.encode_goal(goal)
+            cg = g.c[None, :]
+            gnorm = np.sqrt(np.float32(S_C * S_C) * (cg * cg).sum(axis=1) + np.float32(S_G * S_G))
+            hit = (g.c, g.h, gnorm.astype(np.float32)[0])
+            if len(self._goals) >= _GOAL_CACHE_LIMIT:
+                self._goals.clear()
+            self._goals[goal] = hit
+        return hit
+
     def _inputs(self, pairs: list[tuple[str, str]]) -> tuple[Any, ...]:
+        if len(pairs) == 1:  # one request: views of the cached encodings, no copies
+            state, goal = pairs[0]
+            s = self.encoder.encode_state(state)
+            cg1, hg, gn = self._goal(goal)
+            return s.c[None, :], np.dot(s.h, hg).reshape(1), cg1[None, :], gn.reshape(1)
         k = self.encoder.k
         r = len(pairs)
         c0 = np.empty((r, k), np.float32)
         cg = np.empty((r, k), np.float32)
         ha0 = np.empty(r, np.float32)
+        gnorm = np.empty(r, np.float32)
         for i, (state, goal) in enumerate(pairs):
             s = self.encoder.encode_state(state)
-            g = self.encoder.encode_goal(goal)
             c0[i] = s.c
-            cg[i] = g.c
-            ha0[i] = np.dot(s.h, g.h)
-        gnorm = np.sqrt(np.float32(S_C * S_C) * (cg * cg).sum(axis=1) + np.float32(S_G * S_G))
-        return c0, ha0, cg, gnorm.astype(np.float32)
+            cg[i], hg, gnorm[i] = self._goal(goal)
+            ha0[i] = np.dot(s.h, hg)
+        return c0, ha0, cg, gnorm
 
     # -- planning -------------------------------------------------------------------------------
     def _search(self, pairs: list[tuple[str, str]], params: SearchParams, gpu: bool) -> SearchResult:
@@ -136,10 +157,19 @@ class Planner:
                 xp.asarray(cg),
                 xp.asarray(gnorm),
                 params,
-                k.expand,
+                k.expand_tiled,
                 k.topk,
             )
-        return beam_search(self._cpu, c0, ha0, cg, gnorm, params)
+        goals = None
+        if len(pairs) == 1 and params == self.params:  # the goal's tiles, cached per goal text
+            goal = pairs[0][1]
+            goals = self._goal_tiles.get(goal)
+            if goals is None:
+                goals = goal_tiles(self._cpu, cg, gnorm, params.beam)
+                if len(self._goal_tiles) >= _GOAL_TILES_LIMIT:
+                    self._goal_tiles.clear()
+                self._goal_tiles[goal] = goals
+        return beam_search(self._cpu, c0, ha0, cg, gnorm, params, goals=goals)
 
     def _plans(self, res: SearchResult, elapsed_ms: float, gpu: bool = False) -> list[Plan]:
         out = []
@@ -147,17 +177,16 @@ class Planner:
         if gpu and self._kernels is not None:  # policy head on the device, one thread per request
             xp = self._kernels.cp
             probs_all = self._kernels.softmax(xp.asarray(res.q), xp.asarray(res.root_avail), BETA).get()
-        for r in range(res.length.shape[0]):
-            n = int(res.length[r])
-            probs = masked_softmax(res.q[r], res.root_avail[r]) if probs_all is None else probs_all[r]
+        for r, actions in enumerate(res.actions):
+            conf = softmax_at(res.q[r], actions[0]) if probs_all is None else float(probs_all[r, actions[0]])
             out.append(
                 make_plan(
                     self.catalog.names,
-                    [int(a) for a in res.actions[r, :n]],
-                    [float(x) for x in res.mags[r, :n]],
-                    [float(x) for x in res.deltas[r, :n]],
-                    [float(x) for x in res.values[r, :n]],
-                    probs,
+                    actions,
+                    res.mags[r],
+                    res.deltas[r],
+                    res.values[r],
+                    conf,
                     float(res.v0[r]),
                     self.params.tau_goal,
                     elapsed_ms,
@@ -230,7 +259,7 @@ class Planner:
             res = beam_search(
                 self._cpu, c0, ha0, cg, gnorm, SearchParams(beam=self.config.beam, depth=max_steps)
             )
-            ids = [int(a) for a in res.actions[0, : int(res.length[0])]]
+            ids = res.actions[0]
         else:
             ids = list(actions)
         t = self._cpu
@@ -264,7 +293,7 @@ class Planner:
                     brain_goal_proximity=round(min(1.0, max(-1.0, val)), 6),
                 )
             )
-            c = advance(t, c, ex.new_pairs, np.zeros(1, np.int64), np.asarray([a]))
+            c = advance(t, c, ex.diff, np.zeros(1, np.int64), np.asarray([a]))
             ha = ex.ha[:, a].copy()
             mag_prev, v_prev = mag, val
         total = round(sum(p.state_change for p in preds), 4)

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from reference_server.planner._types import BrainSignal, Plan
 
-__all__ = ["BETA", "confidence_label", "make_plan", "masked_softmax"]
+__all__ = ["BETA", "confidence_label", "make_plan", "masked_softmax", "softmax_at"]
 
 BETA = 30.0
 """Inverse temperature of the policy head (fixed; the LLM temperature never reaches the planner)."""
@@ -35,20 +35,36 @@ def masked_softmax(
     return out
 
 
+def softmax_at(q: npt.NDArray[np.float32], index: int, beta: float = BETA) -> float:
+    """`masked_softmax(q, q > -inf)[index]`, bit for bit, without building the whole distribution.
+
+    The search leaves `Q = -inf` exactly where an action is unavailable, so the mask is implied:
+    `exp(-inf) = 0` puts the same zeros where `masked_softmax` writes them, and the sum runs over the
+    same array in the same order.
+    """
+    e = np.multiply(q, beta, dtype=np.float64)  # = q.astype(np.float64) * beta
+    m = e.max()
+    if not np.isfinite(m):
+        return 0.0
+    e -= m
+    np.exp(e, out=e)
+    return float(e[index] / e.sum())
+
+
 def make_plan(
     names: tuple[str, ...],
     actions: list[int],
     mags: list[float],
     deltas: list[float],
     values: list[float],
-    probs: npt.NDArray[np.float64],
+    conf: float,
     v0: float,
     tau_goal: float,
     elapsed_ms: float,
 ) -> Plan:
-    """Build the wire `Plan` from one request's search trace (all values rounded to float32 precision)."""
+    """Build the wire `Plan` from one request's search trace; `conf` = policy probability of `actions[0]`."""
     seq = [names[a] for a in actions]
-    conf = round(float(probs[actions[0]]), 6)
+    conf = round(conf, 6)
     monotone = all(b >= a for a, b in zip([v0, *values], values, strict=False))
     mags_r = [round(m, 4) for m in mags]
     return Plan(

@@ -3,27 +3,48 @@
 Score of a partial plan `a_1..a_t`: `J = sum_s gamma^(s-1) * (V(z_s) - V(z_(s-1))) - lam * t` with
 `V = cos(z, g)`: discounted progress toward the goal minus a step cost, so the action that makes the most
 progress soonest goes first.
-Each depth expands every available action of every beam (`_world_model.expand`), ranks the candidates
-by the quantised key `rint(J * 1e6)` with a stable sort (ties: lower beam, then lower action id), and
-keeps the top `beam`. A request stops when the best candidate does not beat its best plan so far by
+Each depth expands every available action of every beam (`_world_model.expand_tiled`), ranks the
+candidates by the quantised key `rint(J * 1e6)` with a stable sort (ties: lower beam, then lower action
+id), and keeps the top `beam`. A request stops when the best candidate does not beat its best plan so far by
 `eps`, when the best plan reaches `V >= tau_goal`, or at the depth limit. Decisions depend only on
 integer keys, so float noise below 1e-6 cannot flip a plan and NumPy and CuPy pick the same actions.
 
 The policy head needs `Q(a)`: the best `J` of any expanded sequence starting with `a` (its one-step
 `J` if it was pruned). Results come back to the host as NumPy arrays.
+
+Implementation notes (CPU cost is per array call, so a depth is ~25 calls besides the expansion): the
+search sorts the negated key `rint(J * -1e6)` ascending (the same order, rint is odd), masks unavailable
+candidates by setting their score to -inf (which also silences every child of a dead beam), gathers all
+it keeps about the B survivors with one `take` of `Expansion.out`, and keeps per depth only the survivors'
+parent slots, actions and values; the best plan is back-tracked and the look-ahead folded into Q on the
+host at the end.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from reference_server.planner._world_model import Expansion, Tables, advance, expand, magnitude, value
+from reference_server.planner._world_model import (
+    DELTA_ROW,
+    J_ROW,
+    KEY_ROW,
+    MAG_ROW,
+    NEED_AVAIL,
+    NEED_OPEN,
+    OUT_ROWS,
+    VALUE_ROW,
+    Expansion,
+    Goals,
+    Tables,
+    advance,
+    expand_tiled,
+)
 
-__all__ = ["SearchParams", "SearchResult", "beam_search", "to_host"]
+__all__ = ["SearchParams", "SearchResult", "beam_search", "goal_tiles", "to_host"]
 
 QUANT = 1e6
 
@@ -42,11 +63,10 @@ class SearchParams:
 class SearchResult:
     """Per request (host arrays): best plan, its per-step trace, root Q values and availability."""
 
-    length: npt.NDArray[np.int64]  # (R,)
-    actions: npt.NDArray[np.int64]  # (R, H)
-    mags: npt.NDArray[np.float32]  # (R, H) ||z_t||
-    deltas: npt.NDArray[np.float32]  # (R, H) ||z_t - z_{t-1}||
-    values: npt.NDArray[np.float32]  # (R, H) cos(z_t, g)
+    actions: list[list[int]]  # per request, the plan (1..H action ids)
+    mags: list[list[float]]  # ||z_t|| per step (float32 values)
+    deltas: list[list[float]]  # ||z_t - z_{t-1}||
+    values: list[list[float]]  # cos(z_t, g)
     q: npt.NDArray[np.float32]  # (R, A) root Q, -inf where unavailable
     root_avail: npt.NDArray[np.bool_]  # (R, A)
     v0: npt.NDArray[np.float32]  # (R,)
@@ -59,13 +79,24 @@ def to_host(x: Any) -> Any:
     return get() if get is not None else x
 
 
-def _argsort_desc(xp: Any, keys: Any) -> Any:
+def _argsort_asc(xp: Any, keys: Any) -> Any:
     if xp is np:
-        return np.argsort(-keys, axis=1, kind="stable")
-    return xp.argsort(-keys, axis=1)  # CuPy's argsort is always stable
+        return keys.argsort(axis=1, kind="stable")
+    return xp.argsort(keys, axis=1)  # CuPy's argsort is always stable
 
 
-ExpandFn = Any  # Callable[[Tables, c, ha, cg, gnorm], Expansion]
+ExpandFn = Any  # Callable[[Tables, c, ha (N, A), Goals, need], Expansion]
+TopkFn = Any  # Callable[[keys (R, L), b], (R, b) indices of the b largest keys, ties: lower index]
+
+
+class _Depth(NamedTuple):
+    """What one depth leaves for the host (device arrays)."""
+
+    parent: Any  # (R, B) parent slot of each survivor
+    act: Any  # (R, B) action of each survivor
+    kept: Any  # (OUT_ROWS, R * B) the survivors' rows of `Expansion.out`
+    nkey: Any  # (R * W, A) negated quantised keys of the children of every expanded beam (depth >= 1)
+    improved: Any  # (R,) this depth improved the request's best plan (a list of one bool for R = 1)
 
 
 def beam_search(
@@ -75,132 +106,188 @@ def beam_search(
     cg: Any,
     gnorm: Any,
     params: SearchParams,
-    expand_fn: ExpandFn = expand,
-    topk_fn: Any = None,
+    expand_fn: ExpandFn = expand_tiled,
+    topk_fn: TopkFn = None,
+    goals: tuple[Goals, Goals] | None = None,
 ) -> SearchResult:
     """Plan for R requests at once: `c0` (R, K), `ha0` (R,), `cg` (R, K), `gnorm` (R,) on backend `t.xp`.
 
-    Per depth only the B survivors are recorded (parent slot, action, magnitude, change, value); the best
+    `goals` may pass `goal_tiles(t, cg, gnorm, beam)` precomputed (the planner caches it per goal text).
+
+    Per depth only the B survivors are recorded (parent slot, action, change, magnitude, value); the best
     candidate of a depth is always survivor slot 0, so the best plan is rebuilt on the host at the end
     by following parent slots back from (best depth, slot 0).
     """
     xp = t.xp
+    k = t.k
     r_n = c0.shape[0]
     a_n = t.num_actions
     b_n, h_n = params.beam, params.depth
-    rows = xp.arange(r_n)
-    v0 = value(xp, c0, ha0, cg, gnorm)
-    mag0 = magnitude(xp, c0)
-    c, ha, cg_n, gnorm_n = c0, ha0, cg, gnorm
-    v_par = v0[:, None]  # value of each beam's state
-    j_par = xp.zeros((r_n, 1), np.float32)  # score of each beam's partial plan
+    sc = _consts(t, params)
+    rows = xp.arange(r_n)[:, None] if r_n > 1 else None
+    goals_1, goals_b = goal_tiles(t, cg, gnorm, b_n) if goals is None else goals
+    tiles = goals_1
+    c = c0
+    ha = xp.repeat(ha0[:, None], a_n, axis=1)  # (N, A): every per-beam input is tiled over the actions
+    v_par = jl_par = None
+    thr: Any = k.pos_inf if rows is not None else np.float32(np.inf)  # at the root: any available action
+    live: Any = True
     width = 1  # beams per request at this depth (1 at the root)
-    alive = None
-    eps_q = np.float32(round(params.eps * QUANT))
-    quant = np.float32(QUANT)
-    tau = np.float32(params.tau_goal)
-    best_key = xp.full(r_n, -np.inf, np.float32)
-    best_depth = xp.zeros(r_n, np.int64)
-    done = xp.zeros(r_n, dtype=bool)
     recs: list[_Depth] = []
-    q = root_avail = first = None
+    q = root_avail = v0 = mag0 = None
     for depth in range(h_n):
-        ex: Expansion = expand_fn(t, c, ha, cg_n, gnorm_n)
-        ok = ex.avail if alive is None else ex.avail & alive[:, None]
-        j = ex.value - v_par
-        j *= np.float32(params.gamma**depth)
-        j += j_par - np.float32(params.lam)
-        keys = xp.rint(j * quant)
-        keys[~ok] = -np.inf
-        child = None
-        if depth == 0:  # policy head: every available action, with its one-step score until refined
-            root_avail = ex.open_
-            q = xp.where(root_avail, j, np.float32(-np.inf))
+        # the root's Q needs every open action's score, deeper depths only the unblocked ones
+        ex: Expansion = expand_fn(t, c, ha, tiles, NEED_AVAIL if depth else NEED_OPEN)
+        out = ex.out
+        j = out[J_ROW]
+        if depth == 0:  # root: the request's own magnitude and value, from the expansion's sums
+            b = ex.base * k.sc2
+            mag0 = b[0] + k.sh2
+            xp.sqrt(mag0, out=mag0)
+            v0 = b[1] + k.shg * ha0
+            v0 /= mag0 * gnorm
+            xp.subtract(ex.value, v0[:, None], out=j)  # gamma^0 = 1
+            j -= sc.lam  # the partial-plan score is 0 at the root
+            root_avail = ~ex.shut  # policy head: every available action, one-step score until refined
+            q = xp.where(ex.shut, k.neg_inf, j)
         else:
-            child = keys.max(axis=1).reshape(r_n, width) / quant  # best quantised J per beam
-        flat_keys = keys.reshape(r_n, width * a_n)
-        order = _argsort_desc(xp, flat_keys)[:, :b_n] if topk_fn is None else topk_fn(flat_keys, b_n)
-        top = flat_keys[rows[:, None], order]
-        improved = top[:, 0] > -np.inf
-        if depth > 0:
-            improved &= (top[:, 0] > best_key + eps_q) & ~done
-        cflat = (rows[:, None] * (width * a_n) + order).reshape(-1)
-        parent, act = order // a_n, order % a_n
-        recs.append(
-            _Depth(
-                parent,
-                act,
-                ex.mag.reshape(-1)[cflat].reshape(r_n, -1),
-                ex.delta.reshape(-1)[cflat].reshape(r_n, -1),
-                ex.value.reshape(-1)[cflat].reshape(r_n, -1),
-                first,
-                child,
-                improved,
-            )
-        )
-        best_key = xp.where(improved, top[:, 0], best_key)
-        best_depth = xp.where(improved, depth, best_depth)
-        done = done | ~improved | (improved & (recs[-1].val[:, 0] >= tau))
-        if depth == h_n - 1 or bool(done.all()):
-            break
-        pflat = (rows[:, None] * width + parent).reshape(-1)
-        c = advance(t, c, ex.new_pairs, pflat, act.reshape(-1))
-        ha = ex.ha.reshape(-1)[cflat]
-        v_par = ex.value.reshape(-1)[cflat][:, None]
-        j_par = j.reshape(-1)[cflat][:, None]
-        first = act if first is None else first[rows[:, None], parent]
-        alive = (top > -np.inf).reshape(-1)
+            xp.subtract(ex.value, v_par, out=j)
+            j *= sc.gamma[depth]
+            j += jl_par  # -inf for the children of a dead beam
+        xp.copyto(j, k.neg_inf, where=ex.blocked)
+        nkey = out[KEY_ROW]
+        xp.multiply(j, sc.nquant, out=nkey)
+        xp.rint(nkey, out=nkey)  # -rint(J * 1e6); +inf where unavailable
+        flat = nkey.reshape(r_n, width * a_n)
+        order = _argsort_asc(xp, flat)[:, :b_n] if topk_fn is None else topk_fn(-flat, b_n)
+        cflat = (order if rows is None else order + rows * (width * a_n)).reshape(-1)
+        kept = out.reshape(OUT_ROWS, -1).take(cflat, axis=1)  # (OUT_ROWS, R * B) of the survivors
+        split = t.split(width)
+        parent = split[0].take(order)
+        act = split[1].take(order)
+        # a request improves when its best candidate (slot 0) sorts below thr = -(best key + eps); it
+        # stays live while it improves and its best plan is below the goal value (never NaN)
+        if rows is None:  # one request: the same tests on host float32 scalars
+            ntop = kept[KEY_ROW, 0]
+            improved = [bool(ntop < thr) and live]
+            recs.append(_Depth(parent, act, kept, nkey if depth else None, improved))
+            if depth == h_n - 1:
+                break
+            live = improved[0] and bool(kept[VALUE_ROW, 0] < sc.tau_f)
+            if not live:
+                break
+            thr = ntop - sc.eps_f
+        else:
+            ntop = kept[KEY_ROW, ::b_n]
+            improved = ntop < thr
+            if depth:
+                improved &= live
+            recs.append(_Depth(parent, act, kept, nkey if depth else None, improved))
+            if depth == h_n - 1:
+                break
+            live = improved & (kept[VALUE_ROW, ::b_n] < sc.tau)
+            if not bool(live.any()):
+                break
+            if depth == 0:
+                thr = ntop - sc.eps_q
+            else:
+                xp.copyto(thr, ntop - sc.eps_q, where=improved)
+        pflat = (parent if rows is None else parent + rows * width).reshape(-1)
+        c = advance(t, c, ex.diff, pflat, act.reshape(-1))
+        kept[J_ROW] -= sc.lam
+        tiled = kept[VALUE_ROW : J_ROW + 1].repeat(a_n, axis=1).reshape(3, -1, a_n)
+        v_par = tiled[0]
+        ha = tiled[1]
+        jl_par = tiled[2]
         if width == 1:
-            cg_n = xp.repeat(cg, b_n, axis=0)
-            gnorm_n = xp.repeat(gnorm, b_n)
+            tiles = goals_b
             width = b_n
-    return _finish(
-        recs, to_host(best_depth), to_host(q), to_host(root_avail), to_host(v0), to_host(mag0), h_n
-    )
+    return _finish(recs, to_host(q), to_host(root_avail), to_host(v0), to_host(mag0), h_n, b_n)
 
 
-@dataclass(frozen=True, slots=True)
-class _Depth:
-    parent: Any  # (R, B) parent slot of each survivor
-    act: Any  # (R, B) action of each survivor
-    mag: Any
-    dl: Any
-    val: Any
-    first: Any  # (R, B') root action of each parent beam (None at depth 0)
-    child: Any  # (R, B') best quantised child J of each parent beam (None at depth 0)
-    improved: Any  # (R,) this depth improved the request's best plan
+def goal_tiles(t: Tables, cg: Any, gnorm: Any, beam: int) -> tuple[Goals, Goals]:
+    """The requests' goals tiled for the root (one beam each) and for `beam` beams each."""
+    one = Goals.build(t, cg, gnorm)
+    return one, one.repeat(beam)
+
+
+class _SearchConsts(NamedTuple):
+    lam: Any
+    nquant: Any
+    eps_q: Any
+    tau: Any
+    gamma: list[Any]  # gamma^depth
+    eps_f: np.float32  # eps_q and tau as host scalars (the one-request path)
+    tau_f: np.float32
+
+
+def _consts(t: Tables, params: SearchParams) -> _SearchConsts:
+    """The search constants as 0-d float32 arrays of the backend (cached per tables and parameters)."""
+    got: _SearchConsts | None = t.cache.get(params)
+    if got is not None:
+        return got
+
+    def make() -> _SearchConsts:
+        xp = t.xp
+
+        def c0d(v: float) -> Any:
+            return xp.asarray(np.array(v, np.float32))
+
+        return _SearchConsts(
+            c0d(params.lam),
+            c0d(-QUANT),
+            c0d(round(params.eps * QUANT)),
+            c0d(params.tau_goal),
+            [c0d(params.gamma**d) for d in range(params.depth)],
+            np.float32(round(params.eps * QUANT)),
+            np.float32(params.tau_goal),
+        )
+
+    return t.cached(params, make)  # type: ignore[no-any-return]
 
 
 def _finish(
-    recs: list[_Depth], best_depth: Any, q: Any, root_avail: Any, v0: Any, mag0: Any, h_n: int
+    recs: list[_Depth], q: Any, root_avail: Any, v0: Any, mag0: Any, h_n: int, b_n: int
 ) -> SearchResult:
     """Host side: back-track the best plan of every request and fold look-ahead values into Q."""
-    host = [
-        _Depth(
-            *(
-                None if x is None else to_host(x)
-                for x in (d.parent, d.act, d.mag, d.dl, d.val, d.first, d.child, d.improved)
-            )
-        )
-        for d in recs
-    ]
     r_n = q.shape[0]
+    parents = [to_host(d.parent).tolist() for d in recs]
+    acts = [to_host(d.act).tolist() for d in recs]
+    improved = [d.improved if isinstance(d.improved, list) else to_host(d.improved).tolist() for d in recs]
+    # Q(a) = max(Q(a), best child J of the beams rooted at a), for the depths that improved the plan,
+    # in the reference order (depth, request, beam); J = -(min negated key) / 1e6 in float32
     q = q.copy()
-    for d in host[1:]:
-        for row in np.flatnonzero(d.improved):
-            np.maximum.at(q[row], d.first[row], d.child[row])
-    length = best_depth.astype(np.int64) + 1
-    actions = np.zeros((r_n, h_n), np.int64)
-    mags = np.zeros((r_n, h_n), np.float32)
-    dels = np.zeros((r_n, h_n), np.float32)
-    vals = np.zeros((r_n, h_n), np.float32)
+    roots = acts[0]  # root action of every survivor of the previous depth
+    for depth in range(1, len(recs)):
+        imp = improved[depth]
+        if any(imp):
+            child = (-to_host(recs[depth].nkey.min(axis=1)) / np.float32(QUANT)).reshape(r_n, -1).tolist()
+            for r in range(r_n):
+                if imp[r]:
+                    q_r = q[r]
+                    for a, v in zip(roots[r], child[r], strict=True):
+                        if v > q_r[a]:
+                            q_r[a] = v
+        roots = [[root[p] for p in par] for root, par in zip(roots, parents[depth], strict=True)]
+    kept = [to_host(d.kept[: VALUE_ROW + 1]).tolist() for d in recs]
+    actions: list[list[int]] = []
+    trace: list[list[list[float]]] = [[], [], []]  # delta, mag, value: per request, per step
     for r in range(r_n):
-        slot: int = 0
-        for depth in range(int(length[r]) - 1, -1, -1):
-            d = host[depth]
-            actions[r, depth] = d.act[r, slot]
-            mags[r, depth] = d.mag[r, slot]
-            dels[r, depth] = d.dl[r, slot]
-            vals[r, depth] = d.val[r, slot]
-            slot = int(d.parent[r, slot].item())
-    return SearchResult(length, actions, mags, dels, vals, q, root_avail, v0, mag0)
+        best = 0  # the last depth that improved the plan (the root if none did)
+        for depth in range(len(recs) - 1, 0, -1):
+            if improved[depth][r]:
+                best = depth
+                break
+        seq = [0] * (best + 1)
+        steps = [[0.0] * (best + 1) for _ in trace]
+        slot = 0
+        for depth in range(best, -1, -1):
+            seq[depth] = acts[depth][r][slot]
+            col = r * b_n + slot
+            for row, values in zip(steps, kept[depth], strict=True):
+                row[depth] = values[col]
+            slot = parents[depth][r][slot]
+        actions.append(seq)
+        for per_request, values in zip(trace, steps, strict=True):
+            per_request.append(values)
+    return SearchResult(actions, trace[MAG_ROW], trace[DELTA_ROW], trace[VALUE_ROW], q, root_avail, v0, mag0)

@@ -12,22 +12,85 @@ the planner tracks it through one scalar, `ha = h . h_goal`. All values below ar
 (c, ha); nothing of width D is touched during search, so the search costs the same for every size.
 
 The math is written once against an array module `xp` (NumPy or CuPy); the CuPy backend replaces
-`expand` by the fused `expand_score` kernel of `_kernels.py` and tests check the two against each other.
+`expand_tiled` by the fused `expand_score` kernel of `_kernels.py` and tests check the two against each
+other.
+
+On the CPU a search step costs per array call, not per element (a few hundred candidates), so the NumPy
+code is shaped for cheap calls: operands of one call have the same shape (per-action rows, per-beam
+columns and per-request goals are tiled once per batch shape, `Tables.tiles` and `Goals`), constants are
+0-d arrays of the backend, and values live in stacked buffers so that one call serves several rows. The
+float32 operations and their order are the reference formulas above, unchanged; only the three matmuls
+whose sums have more than two non-zero terms (gate, transition, per-action segment sums) depend on the
+BLAS summation order, and they keep their operand shapes and layouts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from reference_server.planner._catalog import Catalog
 from reference_server.planner._encoder import S_C, S_G, S_H
 
-__all__ = ["MIN_GATE", "Expansion", "Tables", "advance", "availability", "expand", "magnitude", "value"]
+__all__ = [
+    "MIN_GATE",
+    "NEED_ALL",
+    "NEED_AVAIL",
+    "NEED_OPEN",
+    "OUT_ROWS",
+    "Expansion",
+    "Goals",
+    "Tables",
+    "advance",
+    "availability",
+    "expand",
+    "expand_tiled",
+    "magnitude",
+    "value",
+]
 
 Array = Any  # numpy.ndarray or cupy.ndarray (float32 unless stated)
+
+MIN_GATE = np.float32(0.2)
+"""An action whose precondition gate is below this is not afforded by the state (masked out)."""
+_MIN_LOGIT = np.float32(np.log(MIN_GATE / (1.0 - MIN_GATE)))
+_SC2 = np.float32(S_C * S_C)
+_SH2 = np.float32(S_H * S_H)
+_SHG = np.float32(S_H * S_G)
+if np.frexp(_SH2)[0] != 0.5:  # pragma: no cover - the hashed-block shortcut below needs a power of two
+    raise ValueError("S_H**2 must be a power of two")
+
+DELTA_ROW, MAG_ROW, VALUE_ROW, HA_ROW, J_ROW, KEY_ROW = range(6)
+OUT_ROWS = 6
+"""Rows of `Expansion.out`: delta, mag, value, ha (world model), then the search's score and key."""
+
+
+class Consts(NamedTuple):
+    """float32 constants as 0-d arrays of one backend (a 0-d operand keeps NumPy on its fast path)."""
+
+    zero: Array
+    one: Array
+    two: Array
+    half: Array
+    sc2: Array
+    sh2: Array
+    shg: Array
+    sh2x2: Array  # 2 * S_H^2
+    neg_min_logit: Array
+    neg_inf: Array
+    pos_inf: Array
+
+
+class Tiles(NamedTuple):
+    """Per-action and per-pair rows repeated for N beams: (N, A) or (N, P), one shape per call."""
+
+    neg_gate_b: Array
+    trans_1: Array
+    rho: Array
+    avail_thr: Array
+    scale: Array  # (2, N, A): 2 and 2 S_H^2
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +100,17 @@ class Tables:
     xp: Any
     gate_w: Array
     gate_b: Array
+    neg_gate_w: Array
+    neg_gate_b: Array
     rho: Array
     trans: Array
     trans_c: Array
     trans_1: Array
-    write_idx: Array
-    write_rho: Array
     pair_action: Array
     pair_concept: Array
     pair_start: Array
     pair_to_action: Array
+    pair_to_action_t: Array
     pair_onehot: Array
     requires: Array
     has_requirement: Array
@@ -54,66 +118,176 @@ class Tables:
     plannable: Array
     avail_w: Array
     avail_b: Array
+    avail_thr: Array
+    writers: Array
+    write_rho: Array
+    scale: Array
+    k: Consts
     num_actions: int
     num_concepts: int
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Derived constants of this backend, keyed by shape or parameters (`tiles`, `split`, the search)."""
 
     @classmethod
     def build(cls, xp: Any, cat: Catalog) -> Tables:
+        avail_b = np.where(cat.has_requirement, 0.0, 0.5).astype(np.float32) - np.where(
+            cat.plannable, 0.0, 1000.0
+        ).astype(np.float32)
+
+        def c0(v: float | np.floating[Any]) -> Array:
+            return xp.asarray(np.array(v, np.float32))
+
         return cls(
             xp=xp,
             gate_w=xp.asarray(cat.gate_w),
             gate_b=xp.asarray(cat.gate_b),
+            neg_gate_w=xp.asarray(-cat.gate_w),
+            neg_gate_b=xp.asarray(-cat.gate_b),
             rho=xp.asarray(cat.rho),
             trans=xp.asarray(cat.trans),
             trans_c=xp.asarray(np.ascontiguousarray(cat.trans[:-1])),
             trans_1=xp.asarray(np.ascontiguousarray(cat.trans[-1])),
-            write_idx=xp.asarray(np.flatnonzero(cat.rho > 0)),
-            write_rho=xp.asarray(cat.rho[cat.rho > 0]),
             pair_action=xp.asarray(cat.pair_action),
             pair_concept=xp.asarray(cat.pair_concept),
             pair_start=xp.asarray(cat.pair_start),
             pair_to_action=xp.asarray(cat.pair_to_action),
+            pair_to_action_t=xp.asarray(np.ascontiguousarray(cat.pair_to_action.T)),
             pair_onehot=xp.asarray(cat.pair_onehot),
             requires=xp.asarray(cat.requires),
             has_requirement=xp.asarray(cat.has_requirement),
             blocks=xp.asarray(cat.blocks),
             plannable=xp.asarray(cat.plannable),
             avail_w=xp.asarray(cat.requires - np.float32(1000.0) * cat.blocks),
-            avail_b=xp.asarray(
-                np.where(cat.has_requirement, 0.0, 0.5).astype(np.float32)
-                - np.where(cat.plannable, 0.0, 1000.0).astype(np.float32)
+            avail_b=xp.asarray(avail_b),
+            avail_thr=xp.asarray(np.float32(0.25) - avail_b),
+            writers=xp.asarray(np.flatnonzero(cat.rho > 0)),
+            write_rho=xp.asarray(cat.rho[cat.rho > 0]),
+            scale=xp.asarray(np.array([2.0, 2.0 * _SH2], np.float32).reshape(2, 1, 1)),
+            k=Consts(
+                c0(0.0),
+                c0(1.0),
+                c0(2.0),
+                c0(0.5),
+                c0(_SC2),
+                c0(_SH2),
+                c0(_SHG),
+                c0(2 * _SH2),
+                c0(-_MIN_LOGIT),
+                c0(-np.inf),
+                c0(np.inf),
             ),
             num_actions=cat.num_actions,
             num_concepts=cat.gate_w.shape[0],
         )
 
+    def cached(self, key: Any, make: Any) -> Any:
+        """`self.cache[key]`, made by `make()` on first use (bounded; a handful of keys in practice)."""
+        got = self.cache.get(key)
+        if got is None:
+            got = make()
+            if len(self.cache) >= 256:
+                self.cache.clear()
+            self.cache[key] = got
+        return got
 
-@dataclass(frozen=True, slots=True)
-class Expansion:
-    """Every candidate (beam n, action a) of one search depth; arrays are (N, A) unless stated."""
+    def tiles(self, n: int) -> Tiles:
+        """The per-action rows tiled to `n` beams."""
+        got: Tiles | None = self.cache.get(n)
+        if got is None:
+            got = self.cached(n, lambda: self._make_tiles(n))
+        return got
+
+    def _make_tiles(self, n: int) -> Tiles:
+        xp = self.xp
+        a = self.num_actions
+        scale = xp.empty((2, n, a), np.float32)
+        scale[0] = self.k.two
+        scale[1] = self.k.sh2x2
+
+        def tile(row: Array) -> Array:
+            return xp.ascontiguousarray(xp.broadcast_to(row, (n, row.shape[0])))
+
+        return Tiles(tile(self.neg_gate_b), tile(self.trans_1), tile(self.rho), tile(self.avail_thr), scale)
+
+    def split(self, width: int) -> tuple[Array, Array]:
+        """Look-up tables `(i // A, i % A)` for the flat candidate index `i` of `width` beams."""
+        got: tuple[Array, Array] | None = self.cache.get(-width)
+        if got is None:
+            i = self.xp.arange(width * self.num_actions)
+            got = self.cached(-width, lambda: (i // self.num_actions, i % self.num_actions))
+        return got
+
+
+class Goals(NamedTuple):
+    """The goal of every beam, tiled to the beam's rows: `cg` (N, K), `cgp` = cg at the touched pairs
+    (N, P), `gnorm` = ||g|| (N, A)."""
+
+    cg: Array
+    cgp: Array
+    gnorm: Array
+
+    @staticmethod
+    def build(t: Tables, cg: Array, gnorm: Array) -> Goals:
+        """Goals of R requests, one beam each: `cg` (R, K), `gnorm` (R,)."""
+        xp = t.xp
+        return Goals(cg, cg.take(t.pair_concept, axis=1), xp.repeat(gnorm[:, None], t.num_actions, axis=1))
+
+    def repeat(self, w: int) -> Goals:
+        """The same goals for `w` consecutive beams per request."""
+        return Goals(*(x.repeat(w, axis=0) for x in self))
+
+
+class Expansion(NamedTuple):
+    """Every candidate (beam n, action a) of one search depth; arrays are (N, A) unless stated.
+
+    The per-candidate values live in one stacked buffer `out` (`OUT_ROWS`, N, A) so that the search
+    gathers everything it keeps about its survivors with a single `take`; `delta`, `mag`, `value` and
+    `ha` are views of its rows, and rows `J_ROW`, `KEY_ROW` are left for the search's score and key.
+    The masks are stored negated (what the search uses); `avail` and `open_` give the positive form.
+    """
 
     new_pairs: Array
     """(N, P) predicted value of each touched concept."""
-    ha: Array
-    """Predicted `h' . h_goal`."""
-    mag: Array
-    """Predicted `||z'||`."""
-    value: Array
-    """Predicted `cos(z', g)`."""
-    delta: Array
-    """`||z' - z||`."""
-    avail: Array
-    """(N, A) bool: the action is available and afforded (gate >= MIN_GATE): the search expands these."""
-    open_: Array
-    """(N, A) bool: the action is available (catalog masks only): the policy softmax runs over these."""
+    diff: Array
+    """(N, P) `new_pairs - c[:, pair_concept]`: the change `advance` applies to a chosen child."""
+    out: Array
+    """(OUT_ROWS, N, A) float32: rows delta, mag, value, ha, then scratch for the search."""
+    blocked: Array
+    """(N, A) bool: `~avail`, the search does not expand these."""
+    shut: Array
+    """(N, A) bool: `~open_`."""
+    base: Array
+    """(2, N) `|c|^2` and `c . c_goal` of each beam (its own magnitude and value follow from them)."""
 
+    @property
+    def avail(self) -> Array:
+        """(N, A) bool: the action is available and afforded (gate >= MIN_GATE): the search expands these."""
+        return ~self.blocked
 
-MIN_GATE = np.float32(0.2)
-"""An action whose precondition gate is below this is not afforded by the state (masked out)."""
-_MIN_LOGIT = np.float32(np.log(MIN_GATE / (1.0 - MIN_GATE)))
-_SC2 = np.float32(S_C * S_C)
-_SH2 = np.float32(S_H * S_H)
-_SHG = np.float32(S_H * S_G)
+    @property
+    def open_(self) -> Array:
+        """(N, A) bool: the action is available (catalog masks only): the policy softmax runs over these."""
+        return ~self.shut
+
+    @property
+    def delta(self) -> Array:
+        """`||z' - z||`."""
+        return self.out[DELTA_ROW]
+
+    @property
+    def mag(self) -> Array:
+        """Predicted `||z'||`."""
+        return self.out[MAG_ROW]
+
+    @property
+    def value(self) -> Array:
+        """Predicted `cos(z', g)`."""
+        return self.out[VALUE_ROW]
+
+    @property
+    def ha(self) -> Array:
+        """Predicted `h' . h_goal`."""
+        return self.out[HA_ROW]
 
 
 def magnitude(xp: Any, c: Array) -> Array:
@@ -130,77 +304,142 @@ def availability(t: Tables, c: Array) -> Array:
     """(N, A) bool availability mask from the 0.5-thresholded concepts of each beam.
 
     One matmul: `on @ avail_w + avail_b > 0.25`, where `avail_w = requires - 1000 * blocks` and
-    `avail_b` is 0.5 for actions without a requirement and -1000 for unplannable ones.
+    `avail_b` is 0.5 for actions without a requirement and -1000 for unplannable ones. Every term is a
+    small integer or a half, so the sum is exact in any order, and the bias folds into the threshold
+    (`on @ avail_w > 0.25 - avail_b`, also exact).
     """
-    on = (c >= np.float32(0.5)).astype(np.float32)
-    score = on @ t.avail_w
-    score += t.avail_b
-    return score > np.float32(0.25)
+    return ((c >= t.k.half) @ t.avail_w) > t.avail_thr
 
 
 def expand(t: Tables, c: Array, ha: Array, cg: Array, gnorm: Array) -> Expansion:
-    """Predict the next state of every (beam, action): `c` (N, K), `ha` (N,), `cg` (N, K), `gnorm` (N,).
+    """Predict the next state of every (beam, action): `c` (N, K), `ha` (N,), one goal per beam
+    `cg` (N, K), `gnorm` (N,). The reference entry point; the search calls `expand_tiled`."""
+    ha_t = t.xp.repeat(ha[:, None], t.num_actions, axis=1)
+    return expand_tiled(t, c, ha_t, Goals.build(t, cg, gnorm))
 
-    Written as few array operations as possible: on the CPU the cost is per call, not per element.
+
+NEED_ALL, NEED_OPEN, NEED_AVAIL = 0, 1, 2
+"""`expand_tiled(need=...)`: which candidates' values the caller reads (all; open ones; unblocked ones).
+With less than all, the values of the other candidates may differ from the reference."""
+
+
+def expand_tiled(t: Tables, c: Array, ha: Array, goals: Goals, need: int = NEED_ALL) -> Expansion:
+    """`expand` with the beams' `ha` tiled to (N, A) and their goals tiled by `Goals`.
+
     Only the pairs each action touches change, so magnitude, goal dot product and change are the
-    beam's own values plus per-action segment sums over those pairs.
+    beam's own values plus per-action segment sums over those pairs. The float32 operations, in this
+    order (the golden test freezes their results bit for bit):
+
+        z = c @ gate_w + gate_b;  gate = 1 / (1 + exp(-z));  old = c[:, pair_concept]
+        new = clip((c @ trans_c + trans_1) * gate[:, pair_action] + old, 0, 1);  d = new - old
+        S = [d * d; (new + old) * d; cg[pair_concept] * d] @ pair_to_action      (segment sums)
+        w = gate * rho;  we = w * (1 - ha);  u = sqrt(1 - 2 (1 - w) * we)
+        ha' = (ha + we) / u;  gap = 2 - 2 (1 - we) / u
+        delta = sqrt(S0 * SC2 + SH2 * max(gap, 0));  mag = sqrt((S1 + |c|^2) * SC2 + SH2)
+        value = ((S2 + c . cg) * SC2 + SHG * ha') / (mag * ||g||)
+
+    with `|c|^2` and `c . cg` NumPy's pairwise sums over K. The hashed-block update runs over every
+    action: for rho = 0 it leaves `ha` and the change exactly as they are. `-z` comes from negated
+    weights (exact), and `SH2 * max(gap, 0)` from operands scaled by 2 SH2 instead of 2 (a power of
+    two: the same float32 values). Outputs are written positionally (`ufunc(a, b, out)`). With `need`
+    other than `NEED_ALL`, the hashed-block update is skipped when no writing action (rho > 0) is needed.
     """
     xp = t.xp
-    one = np.float32(1.0)
-    z = c @ t.gate_w
-    z += t.gate_b
-    gate = xp.negative(z)
-    xp.exp(gate, out=gate)
-    gate += one
-    xp.reciprocal(gate, out=gate)
-    old = xp.take(c, t.pair_concept, axis=1)
-    new = c @ t.trans_c
-    new += t.trans_1
-    new *= xp.take(gate, t.pair_action, axis=1)
-    new += old
-    xp.clip(new, np.float32(0.0), one, out=new)
+    k = t.k
+    mul, add = xp.multiply, xp.add
     n = c.shape[0]
-    parts = xp.empty((3, n, new.shape[1]), np.float32)
-    xp.subtract(new, old, out=parts[0])
-    xp.add(new, old, out=parts[1])
-    parts[2] = xp.take(cg, t.pair_concept, axis=1)
-    parts[1:] *= parts[0]
-    parts[0] *= parts[0]
-    sums = (parts.reshape(3 * n, -1) @ t.pair_to_action).reshape(3, n, -1)  # |dc|^2, d|c|^2, dc.cg
-    base = (xp.stack([c, cg]) * c).sum(axis=2)  # (2, N): |c|^2, c.cg
-    # hashed block: only the few actions with rho > 0 move it (h' = normalize(h + w (h_g - h)))
-    h0 = ha[:, None]
-    w = xp.take(gate, t.write_idx, axis=1)
-    w *= t.write_rho
-    we = w * (one - h0)
-    u = one - np.float32(2.0) * (one - w) * we
-    xp.sqrt(u, out=u)
-    ha_new = xp.repeat(h0, t.num_actions, axis=1)
-    ha_new[:, t.write_idx] = (h0 + we) / u
-    hd_gap = np.float32(2.0) - np.float32(2.0) * (one - we) / u  # ||h' - h||^2 = 2 - 2 h'.h
-    mag = sums[1]
-    mag += base[0][:, None]
-    mag *= _SC2
-    mag += _SH2
-    xp.sqrt(mag, out=mag)
-    val = sums[2]
-    val += base[1][:, None]
-    val *= _SC2
-    val += _SHG * ha_new
-    val /= mag * gnorm[:, None]
-    dl = sums[0]
-    dl *= _SC2
-    dl[:, t.write_idx] += _SH2 * xp.maximum(hd_gap, np.float32(0.0))
-    xp.sqrt(dl, out=dl)
-    open_ = availability(t, c)
-    afforded = open_ & (z >= _MIN_LOGIT)
+    a_n = t.num_actions
+    tl = t.tiles(n)
+    nz = c @ t.neg_gate_w  # -z, exactly: negating the weights flips the sign of every term
+    nz += tl.neg_gate_b
+    gate = xp.exp(nz)
+    gate += k.one
+    xp.reciprocal(gate, gate)
+    old = c.take(t.pair_concept, axis=1)
+    new = c @ t.trans_c
+    new += tl.trans_1
+    new *= gate.take(t.pair_action, axis=1)
+    new += old
+    xp.maximum(new, k.zero, out=new)
+    xp.minimum(new, k.one, out=new)
+    diff = new - old
+    parts = xp.empty((3, n, new.shape[1]), np.float32)  # |dc|^2, d|c|^2, dc.cg per pair
+    mul(diff, diff, parts[0])
+    p1 = parts[1]
+    add(new, old, p1)
+    p1 *= diff
+    mul(goals.cgp, diff, parts[2])
+    out = xp.empty((OUT_ROWS, n, a_n), np.float32)
+    sums = out[:3]  # per-action segment sums, then delta, mag, value in place
+    xp.matmul(parts.reshape(3 * n, -1), t.pair_to_action, sums.reshape(3 * n, -1))
+    mag = out[MAG_ROW]
+    sq = xp.empty((2, n, c.shape[1]), np.float32)
+    mul(c, c, sq[0])
+    mul(goals.cg, c, sq[1])
+    base = sq.sum(axis=2)  # |c|^2, c.cg
+    sums[1:] += base[:, :, None]
+    sums *= k.sc2
+    mag += k.sh2
+    shut = (c >= k.half) @ t.avail_w <= tl.avail_thr  # not available; see `availability`
+    blocked = nz > k.neg_min_logit  # not afforded (gate < MIN_GATE)
+    blocked |= shut
     # a beam where nothing is afforded falls back to every available action
-    avail = xp.where(afforded.any(axis=1, keepdims=True), afforded, open_)
-    return Expansion(new, ha_new, mag, val, dl, avail, open_)
+    none = blocked.all(axis=1)
+    if none.any():
+        blocked = xp.where(none[:, None], shut, blocked)
+    # hashed block, h' = normalize(h + w (h_g - h)) with w = gate * rho (0 for most actions); it leaves
+    # every other action exactly as it is, so it is skipped when the caller needs no writer's values
+    ha_new = out[HA_ROW]
+    if need and bool((shut if need == NEED_OPEN else blocked).take(t.writers, axis=1).all()):
+        xp.copyto(ha_new, ha)
+    elif n < _NARROW_FROM:  # every action at once: no gather or scatter (calls are what cost here)
+        hb = out[HA_ROW : HA_ROW + 2]  # ha' and, in the search's score row, the change of h
+        _hashed_block(xp, k, gate, tl.rho, ha, tl.scale, hb)
+        out[DELTA_ROW] += hb[1]
+    else:  # large batches: only the writing actions' columns (elements are what cost here)
+        hb = xp.empty((2, n, t.writers.shape[0]), np.float32)
+        _hashed_block(
+            xp, k, gate.take(t.writers, axis=1), t.write_rho, ha.take(t.writers, axis=1), t.scale, hb
+        )
+        xp.copyto(ha_new, ha)
+        ha_new[:, t.writers] = hb[0]
+        out[DELTA_ROW][:, t.writers] += hb[1]
+    dm = out[:2]
+    xp.sqrt(dm, dm)  # delta, mag
+    val = out[VALUE_ROW]
+    val += k.shg * ha_new
+    val /= mag * goals.gnorm
+    return Expansion(new, diff, out, blocked, shut, base)
 
 
-def advance(t: Tables, c: Array, new_pairs: Array, parent: Array, action: Array) -> Array:
-    """Concept blocks of the chosen children: `c[parent]` with action `action`'s touched pairs updated."""
-    base = c[parent]
-    sel = t.pair_to_action.T[action]  # (M, P) 0/1 pairs of the chosen action
-    return base + ((new_pairs[parent] - base[:, t.pair_concept]) * sel) @ t.pair_onehot
+_NARROW_FROM = 32
+"""From this many beams on, the hashed-block update runs on the writing actions' columns only."""
+
+
+def _hashed_block(xp: Any, k: Consts, gate: Array, rho: Array, ha: Array, scale: Array, hb: Array) -> None:
+    """`hb[0] = ha'`, `hb[1] = S_H^2 max(||h' - h||^2, 0)` for the columns given (see `expand_tiled`)."""
+    wt = xp.empty((2, *gate.shape), np.float32)
+    we = wt[1]
+    xp.multiply(gate, rho, wt[0])
+    xp.multiply(wt[0], xp.subtract(k.one, ha), we)  # we = w (1 - h.h_g)
+    ha_new, gap = hb[0], hb[1]
+    xp.subtract(k.one, wt, hb)
+    hb *= scale  # 2 (1 - w), 2 S_H^2 (1 - we)
+    ha_new *= we
+    u = xp.subtract(k.one, ha_new)
+    xp.sqrt(u, u)
+    xp.add(ha, we, ha_new)
+    ha_new /= u  # ha' = (h.h_g + we) / u
+    gap /= u
+    xp.subtract(k.sh2x2, gap, gap)  # S_H^2 ||h' - h||^2 = S_H^2 (2 - 2 (1 - we) / u)
+    xp.maximum(gap, k.zero, out=gap)
+
+
+def advance(t: Tables, c: Array, diff: Array, parent: Array, action: Array) -> Array:
+    """Concept blocks of the chosen children: `c[parent]` plus action `action`'s change on its touched
+    pairs (`diff` from `Expansion.diff`). The matmul scatters one non-zero term per concept: exact."""
+    sel = t.pair_to_action_t.take(action, axis=0)  # (M, P) 0/1 pairs of the chosen action
+    sel *= diff.take(parent, axis=0)
+    out = sel @ t.pair_onehot
+    out += c.take(parent, axis=0)
+    return out

@@ -1,0 +1,104 @@
+"""The CPU fast paths give exactly what the plain formulations give (bit for bit, not approximately)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reference_server.planner._encoder import match_concepts, tokenize
+from reference_server.planner._policy import masked_softmax, softmax_at
+from reference_server.planner._search import goal_tiles
+from reference_server.planner._world_model import (
+    NEED_ALL,
+    NEED_AVAIL,
+    NEED_OPEN,
+    availability,
+    expand,
+    expand_tiled,
+)
+from tests.planner._helpers import load_cases, numpy_planner
+
+PAIRS = [(c["state"], c["goal"]) for c in load_cases()]
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def test_expand_tiled_with_shared_goals() -> None:
+    """Beams of one request share its goal: tiling the goal gives what one goal per beam gives."""
+    p = numpy_planner()
+    c0, ha0, cg, gnorm = p._inputs(PAIRS[:3])
+    c = np.ascontiguousarray(np.concatenate([c0, c0[::-1], c0]))  # 3 requests x 3 beams
+    ha = np.concatenate([ha0, ha0[::-1], ha0])
+    order = [0, 1, 2, 0, 1, 2, 0, 1, 2]
+    per_beam = expand(p._cpu, c[order], ha[order], cg[order], gnorm[order])
+    _, tiled = goal_tiles(p._cpu, cg, gnorm, 3)
+    c3 = np.ascontiguousarray(c.reshape(3, 3, -1).transpose(1, 0, 2).reshape(9, -1))  # beams by request
+    ha3 = ha.reshape(3, 3).T.reshape(9)
+    got = expand_tiled(p._cpu, c3, np.repeat(ha3[:, None], p._cpu.num_actions, axis=1), tiled)
+    ref = expand(p._cpu, c3, ha3, cg[[0, 0, 0, 1, 1, 1, 2, 2, 2]], gnorm[[0, 0, 0, 1, 1, 1, 2, 2, 2]])
+    for name in ("new_pairs", "diff", "blocked", "shut", "base"):
+        assert _same(getattr(got, name), getattr(ref, name)), name
+    assert _same(got.out[:4], ref.out[:4])  # delta, mag, value, ha (the rest is the search's scratch)
+    assert _same(per_beam.open_, availability(p._cpu, c[order]))
+
+
+def test_expand_need_keeps_every_needed_value() -> None:
+    p = numpy_planner()
+    c0, ha0, cg, gnorm = p._inputs(PAIRS)
+    ha = np.repeat(ha0[:, None], p._cpu.num_actions, axis=1)
+    one, _ = goal_tiles(p._cpu, cg, gnorm, 1)
+    full = expand_tiled(p._cpu, c0, ha, one, NEED_ALL)
+    for need, mask in ((NEED_OPEN, full.open_), (NEED_AVAIL, full.avail)):
+        got = expand_tiled(p._cpu, c0, ha, one, need)
+        assert _same(got.blocked, full.blocked)
+        assert _same(got.shut, full.shut)
+        for row in range(4):  # delta, mag, value, ha
+            assert _same(got.out[row][mask], full.out[row][mask]), (need, row)
+
+
+def test_softmax_at_is_masked_softmax() -> None:
+    p = numpy_planner()
+    for state, goal in PAIRS:
+        res = p._search([(state, goal)], p.params, gpu=False)
+        q, avail = res.q[0], res.root_avail[0]
+        probs = masked_softmax(q, avail)
+        for a in (res.actions[0][0], int(np.argmax(probs)), int(np.flatnonzero(avail)[0])):
+            assert softmax_at(q, a) == float(probs[a])
+    assert softmax_at(np.full(67, -np.inf, np.float32), 3) == 0.0
+
+
+def test_phrase_index_is_only_a_shortcut() -> None:
+    p = numpy_planner()
+    lex = p.encoder.lexicon
+    texts = [s for s, _ in PAIRS] + [g for _, g in PAIRS] + ["not a search box, never sign in: no cart"]
+    for text in texts:
+        tokens = tokenize(text, 96)
+        for table in (lex.state_phrases, lex.goal_phrases, lex.history_phrases):
+            a = np.zeros(len(lex.concepts), np.float32)
+            b = np.zeros(len(lex.concepts), np.float32)
+            match_concepts(tokens, table, lex, a)  # builds its own index
+            _reference_match(tokens, table, lex.negations, lex.max_phrase_len, b)
+            assert _same(a, b), text
+
+
+def _reference_match(
+    tokens: list[str],
+    table: dict[str, dict[int, float]],
+    negations: frozenset[str],
+    longest: int,
+    out: np.ndarray,
+) -> None:
+    """The plain longest-match-first scan (every length at every position)."""
+    n, i = len(tokens), 0
+    while i < n:
+        hit = 0
+        for length in range(min(longest, n - i), 0, -1):
+            weights = table.get(" ".join(tokens[i : i + length]))
+            if weights is not None:
+                if not any(t in negations for t in tokens[max(0, i - 2) : i]):
+                    for k, w in weights.items():
+                        out[k] += w
+                hit = length
+                break
+        i += hit or 1
