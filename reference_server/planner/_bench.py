@@ -167,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             print(f"gpu {size:5} batch/s {report['gpu'][size]['batch_throughput_per_s']}")
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     return 0
 

@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sequence normalised edit distance: {res['sequence_normalised_edit_distance']}")
     print("confusion (gold->pred):", res["confusion_gold_to_pred"])
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(res, indent=2) + "\n", "utf-8")
     return 0
 
