@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from reference_server._arguments import arguments_for, goal_terms, locations
+from reference_server._arguments import FUNCTION_WORDS, arguments_for, goal_terms, locations
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
@@ -40,53 +40,13 @@ _SYNONYMS = {
     "prices": "price",
     "stock": "price",
 }
-_NOISE = frozenset(
+_NOISE = FUNCTION_WORDS | frozenset(
     [
-        "a",
-        "an",
-        "the",
-        "in",
-        "on",
-        "at",
-        "for",
-        "to",
-        "of",
-        "and",
-        "or",
-        "with",
-        "from",
-        "by",
-        "me",
-        "my",
-        "i",
-        "you",
-        "your",
-        "is",
-        "are",
-        "be",
-        "please",
-        "can",
-        "could",
-        "would",
-        "will",
-        "what",
-        "which",
-        "who",
-        "how",
-        "when",
-        "where",
-        "why",
-        "this",
-        "that",
-        "it",
-        "get",
-        "given",
-        "specific",
-        "information",
-        "about",
         "data",
-        "current",
+        "given",
+        "information",
         "set",
+        "specific",
     ]
 )
 _QUESTION = frozenset(
