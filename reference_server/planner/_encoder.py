@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import struct
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -64,8 +65,6 @@ def tokenize(text: str, limit: int) -> list[str]:
 
 _crc_cache: dict[str, int] = {}
 _CRC_CACHE_LIMIT = 200_000
-_unigram_cache: dict[str, int] = {}
-_bigram_cache: dict[tuple[str, str], int] = {}
 
 
 def _crc(feature: str) -> int:
@@ -77,18 +76,14 @@ def _crc(feature: str) -> int:
     return v
 
 
-def _unigram(token: str) -> int:
-    v = zlib.crc32(f"u:{token}".encode())
-    if len(_unigram_cache) < _CRC_CACHE_LIMIT:
-        _unigram_cache[token] = v
-    return v
+_FEATURE = np.dtype([("bucket", np.int64), ("weight", np.float64)])
+_PACK = struct.Struct("<qd")
 
 
-def _bigram(a: str, b: str) -> int:
-    v = zlib.crc32(f"b:{a} {b}".encode())
-    if len(_bigram_cache) < _CRC_CACHE_LIMIT:
-        _bigram_cache[a, b] = v
-    return v
+def _signed(code: int, hdim: int, weight: float) -> bytes:
+    """Bucket and signed weight of a feature with crc32 `code` (bit 31 set -> +weight, else -weight),
+    packed as one `_FEATURE` record so that a text's features reach NumPy as one buffer."""
+    return _PACK.pack(code % hdim, weight if (code >> 31) & 1 else -weight)
 
 
 def phrase_starts(table: dict[str, dict[int, float]]) -> dict[str, tuple[int, ...]]:
@@ -134,7 +129,7 @@ def match_concepts(
             key = tokens[i] if length == 1 else " ".join(tokens[i : i + length])
             weights = table.get(key)
             if weights is not None:
-                if not any(t in negations for t in tokens[max(0, i - 2) : i]):
+                if negations.isdisjoint(tokens[max(0, i - 2) : i]):
                     for k, w in weights.items():
                         out[k] += w
                 free = i + length
@@ -152,6 +147,8 @@ class Encoder:
         if self.hdim < 64:
             raise ValueError(f"embedding width {dim} too small for {self.k} concepts")
         self._states: dict[str, Encoded] = {}
+        self._unigrams: dict[str, bytes] = {}
+        self._bigrams: dict[tuple[str, str], bytes] = {}
         self._goals: dict[str, Encoded] = {}
         goal_default = np.zeros(self.k, np.float32)
         for k, w in self.lexicon.goal_default.items():
@@ -164,24 +161,35 @@ class Encoder:
         }
 
     def _hashed(self, tokens: list[str], empty_feature: str) -> F32:
-        if tokens:  # crc32 of "u:<token>" for every token, then of "b:<a> <b>" for every bigram
-            uni, bi = _unigram_cache.get, _bigram_cache.get
-            crcs = [uni(t) or _unigram(t) for t in tokens]
-            crcs += [bi(p) or _bigram(*p) for p in itertools.pairwise(tokens)]
-        else:
-            crcs = [_crc(empty_feature)]
-        codes = np.array(crcs, dtype=np.int64)
-        signs = np.where((codes >> 31) & 1, 1.0, -1.0)  # weight 1 (unigrams), then 0.7 (bigrams):
+        """Unit hashed block: unigrams ("u:<token>", weight 1) then bigrams ("b:<a> <b>", weight 0.7),
+        each added to bucket crc32 % (D - K) with the sign of crc32 bit 31, summed in float64 in that
+        order (`np.bincount`), normalised, float32. Bucket and signed weight are cached per feature."""
         if tokens:
-            signs[len(tokens) :] *= _BIGRAM_WEIGHT  # +-1.0 * 0.7, the same float64 as the product
-        h = np.bincount(codes % self.hdim, weights=signs, minlength=self.hdim).astype(np.float64)
+            uni, bi = self._unigrams, self._bigrams
+            feats = [uni.get(t) or self._unigram(t) for t in tokens]
+            feats += [bi.get(p) or self._bigram(p) for p in itertools.pairwise(tokens)]
+        else:
+            feats = [_signed(_crc(empty_feature), self.hdim, 1.0)]
+        rec = np.frombuffer(b"".join(feats), _FEATURE)
+        h: npt.NDArray[np.float64] = np.bincount(rec["bucket"], rec["weight"], self.hdim)  # type: ignore[assignment]
         norm = float(np.sqrt(h @ h))
         if norm < 1e-8:  # every feature cancelled out: fall back to the empty-text feature
-            h = np.zeros(self.hdim, np.float64)
-            code = _crc(empty_feature)
-            h[code % self.hdim] = 1.0 if (code >> 31) & 1 else -1.0
+            one = np.frombuffer(_signed(_crc(empty_feature), self.hdim, 1.0), _FEATURE)
+            h = np.bincount(one["bucket"], one["weight"], self.hdim)  # type: ignore[assignment]
             norm = 1.0
         return (h / norm).astype(np.float32)
+
+    def _unigram(self, token: str) -> bytes:
+        v = _signed(zlib.crc32(f"u:{token}".encode()), self.hdim, 1.0)
+        if len(self._unigrams) < _CRC_CACHE_LIMIT:
+            self._unigrams[token] = v
+        return v
+
+    def _bigram(self, pair: tuple[str, str]) -> bytes:
+        v = _signed(zlib.crc32(f"b:{pair[0]} {pair[1]}".encode()), self.hdim, _BIGRAM_WEIGHT)
+        if len(self._bigrams) < _CRC_CACHE_LIMIT:
+            self._bigrams[pair] = v
+        return v
 
     def encode_state(self, text: str) -> Encoded:
         """Encode a state description (the system message); cached per text."""

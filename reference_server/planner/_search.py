@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from reference_server.planner._encoder import S_C, S_G, S_H
 from reference_server.planner._world_model import (
     DELTA_ROW,
     J_ROW,
@@ -117,7 +118,24 @@ def beam_search(
     Per depth only the B survivors are recorded (parent slot, action, change, magnitude, value); the best
     candidate of a depth is always survivor slot 0, so the best plan is rebuilt on the host at the end
     by following parent slots back from (best depth, slot 0).
+    One NumPy request takes `_search_one`, which gives the same result bit for bit with fewer calls.
     """
+    if c0.shape[0] == 1 and t.xp is np and expand_fn is expand_tiled and topk_fn is None:
+        return _search_one(t, c0, ha0, gnorm, params, goals or goal_tiles(t, cg, gnorm, params.beam))
+    return _search_batched(t, c0, ha0, cg, gnorm, params, expand_fn, topk_fn, goals)
+
+
+def _search_batched(
+    t: Tables,
+    c0: Any,
+    ha0: Any,
+    cg: Any,
+    gnorm: Any,
+    params: SearchParams,
+    expand_fn: ExpandFn,
+    topk_fn: TopkFn,
+    goals: tuple[Goals, Goals] | None,
+) -> SearchResult:
     xp = t.xp
     k = t.k
     r_n = c0.shape[0]
@@ -203,6 +221,99 @@ def beam_search(
             tiles = goals_b
             width = b_n
     return _finish(recs, to_host(q), to_host(root_avail), to_host(v0), to_host(mag0), h_n, b_n)
+
+
+def _search_one(
+    t: Tables, c0: Any, ha0: Any, gnorm: Any, params: SearchParams, goals: tuple[Goals, Goals]
+) -> SearchResult:
+    """`beam_search` for one request on NumPy: the same float32 operations on the same shapes, with the
+    per-request scalars (root magnitude and value, stop tests) as host float32 scalars, survivors'
+    parent and action gathered by one `take`, and the best plan tracked on the host."""
+    k = t.k
+    a_n = t.num_actions
+    b_n, h_n = params.beam, params.depth
+    sc = _consts(t, params)
+    tiles, goals_b = goals
+    c = c0
+    ex = expand_tiled(t, c0, ha0.repeat(a_n).reshape(1, a_n), tiles, NEED_OPEN)
+    base = ex.base[:, 0] * _SC2  # |c|^2, c.cg (scaled), as the batched path computes them
+    mag0 = np.sqrt(base[0] + _SH2)
+    v0 = (base[1] + _SHG * ha0[0]) / (mag0 * gnorm[0])
+    out = ex.out
+    j = out[J_ROW]
+    np.subtract(ex.value, v0, j)  # gamma^0 = 1
+    j -= sc.lam
+    root_avail = ~ex.shut
+    q = np.where(ex.shut, k.neg_inf, j)
+    thr = np.float32(np.inf)
+    width = 1
+    recs: list[tuple[list[list[int]], Any, Any]] = []  # per depth: [parents, actions], kept, nkey
+    improved: list[bool] = []
+    for depth in range(h_n):
+        np.copyto(j, k.neg_inf, where=ex.blocked)
+        nkey = out[KEY_ROW]
+        np.multiply(j, sc.nquant, nkey)
+        np.rint(nkey, nkey)  # -rint(J * 1e6); +inf where unavailable
+        order = nkey.reshape(-1).argsort(kind="stable")[:b_n]
+        kept = out.reshape(OUT_ROWS, -1).take(order, axis=1)  # (OUT_ROWS, B) of the survivors
+        pa = t.split_stacked(width).take(order, axis=1)  # (2, B): parent slot, action
+        ntop = kept[KEY_ROW, 0]
+        improved.append(bool(ntop < thr))  # a depth is reached only after one that improved
+        recs.append((pa.tolist(), kept, nkey if depth else None))
+        if depth == h_n - 1 or not improved[-1] or not kept[VALUE_ROW, 0] < sc.tau_f:
+            break
+        thr = ntop - sc.eps_f
+        c = advance(t, c, ex.diff, pa[0], pa[1])
+        kept[J_ROW] -= sc.lam
+        v_par, ha, jl_par = kept[VALUE_ROW : J_ROW + 1].repeat(a_n, axis=1).reshape(3, -1, a_n)
+        if width == 1:
+            tiles = goals_b
+            width = b_n
+        ex = expand_tiled(t, c, ha, tiles, NEED_AVAIL)
+        out = ex.out
+        j = out[J_ROW]
+        np.subtract(ex.value, v_par, j)
+        j *= sc.gamma[depth + 1]
+        j += jl_par  # -inf for the children of a dead beam
+    # Q(a) = max(Q(a), best child J of the beams rooted at a) for the depths that improved the plan
+    q_r = q[0]
+    roots = recs[0][0][1]
+    for depth in range(1, len(recs)):
+        if improved[depth]:
+            child = (-recs[depth][2].min(axis=1) / np.float32(QUANT)).tolist()
+            for a, v in zip(roots, child, strict=True):
+                if v > q_r[a]:
+                    q_r[a] = v
+        roots = [roots[p] for p in recs[depth][0][0]]
+    best = 0  # the last depth that improved the plan (the root if none did)
+    for depth in range(len(recs) - 1, 0, -1):
+        if improved[depth]:
+            best = depth
+            break
+    seq = [0] * (best + 1)
+    trace = [[0.0] * (best + 1) for _ in range(VALUE_ROW + 1)]  # delta, mag, value per step
+    slot = 0
+    for depth in range(best, -1, -1):
+        (parents, acts), kept, _ = recs[depth]
+        seq[depth] = acts[slot]
+        for row, value in zip(trace, kept[: VALUE_ROW + 1, slot].tolist(), strict=True):
+            row[depth] = value
+        slot = parents[slot]
+    return SearchResult(
+        [seq],
+        [trace[MAG_ROW]],
+        [trace[DELTA_ROW]],
+        [trace[VALUE_ROW]],
+        q,
+        root_avail,
+        np.full(1, v0, np.float32),
+        np.full(1, mag0, np.float32),
+    )
+
+
+_SC2 = np.float32(S_C * S_C)
+_SH2 = np.float32(S_H * S_H)
+_SHG = np.float32(S_H * S_G)
 
 
 def goal_tiles(t: Tables, cg: Any, gnorm: Any, beam: int) -> tuple[Goals, Goals]:

@@ -125,7 +125,12 @@ class Tables:
     k: Consts
     num_actions: int
     num_concepts: int
+    num_writers: int
+    clip: Any  # the backend's clip as one call: `clip(x, lo, hi, out)`
+    sum_last: Any  # `add.reduce` (NumPy: the pairwise sum of `ndarray.sum`, without its wrapper)
+    all_last: Any  # `logical_and.reduce` likewise
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    shut_cache: dict[bytes, Array] = field(default_factory=dict, repr=False, compare=False)
     """Derived constants of this backend, keyed by shape or parameters (`tiles`, `split`, the search)."""
 
     @classmethod
@@ -178,6 +183,10 @@ class Tables:
             ),
             num_actions=cat.num_actions,
             num_concepts=cat.gate_w.shape[0],
+            num_writers=int(np.count_nonzero(cat.rho > 0)),
+            clip=np._core.umath.clip if xp is np else xp.clip,
+            sum_last=xp.add.reduce if xp is np else _reduce_with(xp.sum),
+            all_last=xp.logical_and.reduce if xp is np else _reduce_with(xp.all),
         )
 
     def cached(self, key: Any, make: Any) -> Any:
@@ -188,6 +197,22 @@ class Tables:
             if len(self.cache) >= 256:
                 self.cache.clear()
             self.cache[key] = got
+        return got
+
+    def shut(self, c: Array) -> Array:
+        """(N, A) bool `~availability(c)`. It depends only on which concepts are on (>= 0.5), so NumPy
+        answers come from a cache keyed by that pattern (read-only arrays; a few hundred patterns)."""
+        on = c >= self.k.half
+        if self.xp is not np:
+            return on @ self.avail_w <= self.avail_thr
+        key = on.tobytes()
+        got = self.shut_cache.get(key)
+        if got is None:
+            got = on @ self.avail_w <= self.avail_thr
+            got.flags.writeable = False
+            if len(self.shut_cache) >= 4096:
+                self.shut_cache.clear()
+            self.shut_cache[key] = got
         return got
 
     def tiles(self, n: int) -> Tiles:
@@ -209,6 +234,13 @@ class Tables:
 
         return Tiles(tile(self.neg_gate_b), tile(self.trans_1), tile(self.rho), tile(self.avail_thr), scale)
 
+    def split_stacked(self, width: int) -> Array:
+        """`split(width)` as one (2, width * A) array: parent slot and action of a flat index."""
+        got: Array | None = self.cache.get(("split", width))
+        if got is None:
+            got = self.cached(("split", width), lambda: self.xp.stack(self.split(width)))
+        return got
+
     def split(self, width: int) -> tuple[Array, Array]:
         """Look-up tables `(i // A, i % A)` for the flat candidate index `i` of `width` beams."""
         got: tuple[Array, Array] | None = self.cache.get(-width)
@@ -216,6 +248,13 @@ class Tables:
             i = self.xp.arange(width * self.num_actions)
             got = self.cached(-width, lambda: (i // self.num_actions, i % self.num_actions))
         return got
+
+
+def _reduce_with(fn: Any) -> Any:
+    def reduce(x: Array, axis: int, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return fn(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+
+    return reduce
 
 
 class Goals(NamedTuple):
@@ -360,8 +399,7 @@ def expand_tiled(t: Tables, c: Array, ha: Array, goals: Goals, need: int = NEED_
     new += tl.trans_1
     new *= gate.take(t.pair_action, axis=1)
     new += old
-    xp.maximum(new, k.zero, out=new)
-    xp.minimum(new, k.one, out=new)
+    t.clip(new, k.zero, k.one, new)  # max with 0, then min with 1, in one call
     diff = new - old
     parts = xp.empty((3, n, new.shape[1]), np.float32)  # |dc|^2, d|c|^2, dc.cg per pair
     mul(diff, diff, parts[0])
@@ -376,21 +414,25 @@ def expand_tiled(t: Tables, c: Array, ha: Array, goals: Goals, need: int = NEED_
     sq = xp.empty((2, n, c.shape[1]), np.float32)
     mul(c, c, sq[0])
     mul(goals.cg, c, sq[1])
-    base = sq.sum(axis=2)  # |c|^2, c.cg
-    sums[1:] += base[:, :, None]
+    base = t.sum_last(sq, 2, None, None, True)  # |c|^2, c.cg, (2, N, 1): NumPy's pairwise sums
+    sums[1:] += base
     sums *= k.sc2
     mag += k.sh2
-    shut = (c >= k.half) @ t.avail_w <= tl.avail_thr  # not available; see `availability`
+    shut = t.shut(c)  # not available; see `availability`
     blocked = nz > k.neg_min_logit  # not afforded (gate < MIN_GATE)
     blocked |= shut
     # a beam where nothing is afforded falls back to every available action
-    none = blocked.all(axis=1)
-    if none.any():
+    none = t.all_last(blocked, 1)
+    if xp.count_nonzero(none):
         blocked = xp.where(none[:, None], shut, blocked)
     # hashed block, h' = normalize(h + w (h_g - h)) with w = gate * rho (0 for most actions); it leaves
     # every other action exactly as it is, so it is skipped when the caller needs no writer's values
     ha_new = out[HA_ROW]
-    if need and bool((shut if need == NEED_OPEN else blocked).take(t.writers, axis=1).all()):
+    if (
+        need
+        and int(xp.count_nonzero((shut if need == NEED_OPEN else blocked).take(t.writers, axis=1)))
+        == n * t.num_writers
+    ):
         xp.copyto(ha_new, ha)
     elif n < _NARROW_FROM:  # every action at once: no gather or scatter (calls are what cost here)
         hb = out[HA_ROW : HA_ROW + 2]  # ha' and, in the search's score row, the change of h
@@ -409,7 +451,7 @@ def expand_tiled(t: Tables, c: Array, ha: Array, goals: Goals, need: int = NEED_
     val = out[VALUE_ROW]
     val += k.shg * ha_new
     val /= mag * goals.gnorm
-    return Expansion(new, diff, out, blocked, shut, base)
+    return Expansion(new, diff, out, blocked, shut, base[:, :, 0])
 
 
 _NARROW_FROM = 32

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+import itertools
+import zlib
 
-from reference_server.planner._encoder import match_concepts, tokenize
+import numpy as np
+import pytest
+
+from reference_server.planner._bench import workload
+from reference_server.planner._encoder import Encoder, match_concepts, tokenize
 from reference_server.planner._policy import masked_softmax, softmax_at
-from reference_server.planner._search import goal_tiles
+from reference_server.planner._search import SearchParams, _search_batched, beam_search, goal_tiles
 from reference_server.planner._world_model import (
     NEED_ALL,
     NEED_AVAIL,
@@ -55,6 +60,67 @@ def test_expand_need_keeps_every_needed_value() -> None:
         assert _same(got.shut, full.shut)
         for row in range(4):  # delta, mag, value, ha
             assert _same(got.out[row][mask], full.out[row][mask]), (need, row)
+
+
+@pytest.mark.parametrize("size", ["small", "base", "huge"])
+def test_one_request_search_is_the_batched_search(size: str) -> None:
+    """`beam_search` of one NumPy request takes `_search_one`; it must give the batched path's result."""
+    p = numpy_planner(size)
+    pairs = PAIRS + workload(150, seed=7) + [("", ""), ("blank", "nothing at all")]
+    for state, goal in pairs:
+        c0, ha0, cg, gnorm = p._inputs([(state, goal)])
+        for params in (p.params, SearchParams(beam=p.params.beam, depth=7)):
+            one = beam_search(p._cpu, c0, ha0, cg, gnorm, params)
+            ref = _search_batched(p._cpu, c0, ha0, cg, gnorm, params, expand_tiled, None, None)
+            assert (one.actions, one.mags, one.deltas, one.values) == (
+                ref.actions,
+                ref.mags,
+                ref.deltas,
+                ref.values,
+            ), (state, goal)
+            for name in ("q", "root_avail", "v0", "mag0"):
+                assert _same(getattr(one, name), getattr(ref, name)), (name, state, goal)
+
+
+def test_shut_cache_is_the_availability_formula() -> None:
+    p = numpy_planner()
+    t = p._cpu
+    c0, _, _, _ = p._inputs(PAIRS)
+    rng = np.random.default_rng(3)
+    flips = []  # one concept flipped at a time: patterns one bit apart must not share an entry
+    for k in range(t.num_concepts):
+        c = c0[:1].copy()
+        c[0, k] = 1.0 - c[0, k]
+        flips.append(c)
+    for c in (
+        c0,
+        c0[:1],
+        np.ascontiguousarray(c0[::-1]),
+        rng.random((5, t.num_concepts), np.float32),
+        *flips,
+    ):
+        for _ in range(2):  # a miss, then a hit
+            got = t.shut(c)
+            assert _same(got, ~availability(t, c))
+            assert not got.flags.writeable
+
+
+def test_hashed_block_is_the_plain_feature_sum() -> None:
+    """Packed per-feature records summed by `bincount` are the plain signed feature hashing."""
+    enc = Encoder(768)
+    texts = [s for s, _ in PAIRS] + ["a a a a", "b b", "x"]
+    for text in texts:
+        tokens = tokenize(text, 96)
+        if not tokens:
+            continue
+        feats = [(f"u:{t}", 1.0) for t in tokens] + [
+            (f"b:{a} {b}", 0.7) for a, b in itertools.pairwise(tokens)
+        ]
+        h = np.zeros(enc.hdim, np.float64)
+        for feature, weight in feats:
+            code = zlib.crc32(feature.encode())
+            h[code % enc.hdim] += weight if code >> 31 else -weight
+        assert _same(enc._hashed(tokens, "e:<x>"), (h / np.sqrt(h @ h)).astype(np.float32)), text
 
 
 def test_softmax_at_is_masked_softmax() -> None:
