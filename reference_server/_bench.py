@@ -1,8 +1,13 @@
 """Benchmark: `python -m reference_server._bench [--json OUT]` (not a test).
 
-Starts the reference server and a bare Litestar+msgspec echo app, each under uvicorn in a
+Starts the reference server and a bare Litestar+msgspec echo app, each under uvicorn (one worker) in a
 subprocess, and measures with `wrk` (when installed) requests/s and p50/p99 latency of a
 non-streaming chat completion at several concurrencies, plus time to first stream event.
+
+With two or more CPUs the servers are pinned to the first CPU and the load generator to the others, so
+that the two never compete for a core; bare and reference runs alternate for `--rounds` rounds and every
+figure is the median over the rounds (ratios are taken per round, then the median), which keeps slow
+drift of a shared machine out of the comparison.
 
 The reference server caches plans (planning is deterministic), so it is measured twice: with one
 repeated request (`reference`, plan cache hits) and with a goal that changes on every request
@@ -60,8 +65,28 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _cpus() -> tuple[set[int] | None, set[int] | None]:
+    """(server CPUs, load-generator CPUs), or (None, None) where pinning is unavailable or pointless."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None, None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None, None
+    return {cpus[0]}, set(cpus[1:])
+
+
+def _pinned(cpus: set[int] | None) -> Any:
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 def _serve(target: str, port: int, pythonpath: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": pythonpath}
+    env = {
+        **os.environ,
+        "PYTHONPATH": pythonpath,
+        **dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1"),
+    }
     cmd = [
         sys.executable,
         "-m",
@@ -74,7 +99,7 @@ def _serve(target: str, port: int, pythonpath: str) -> subprocess.Popen[bytes]:
         "warning",
         "--no-access-log",
     ]
-    proc = subprocess.Popen(cmd, env=env)
+    proc = subprocess.Popen(cmd, env=env, preexec_fn=_pinned(_cpus()[0]))
     for _ in range(200):
         try:
             httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=CHAT, timeout=1)
@@ -114,11 +139,13 @@ def _wrk(port: int, connections: int, seconds: int, vary: bool = False) -> dict[
             "end\n"
         )
         script = fh.name
+    load_cpus = _cpus()[1]
+    threads = min(connections, 2 if load_cpus is None else len(load_cpus))
     out = subprocess.run(
         [
             "wrk",
             "-t",
-            str(min(2, connections)),
+            str(threads),
             "-c",
             str(connections),
             "-d",
@@ -130,6 +157,7 @@ def _wrk(port: int, connections: int, seconds: int, vary: bool = False) -> dict[
         capture_output=True,
         text=True,
         check=True,
+        preexec_fn=_pinned(load_cpus),
     ).stdout
     os.unlink(script)
     values = dict(re.findall(r"^(P50|P99|RPS|ERR) ([\d.]+)$", out, re.M))
@@ -187,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=None, help="write the figures to this file")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
     load = _wrk if shutil.which("wrk") else _httpx_load
@@ -194,24 +223,45 @@ def main(argv: list[str] | None = None) -> int:
     bare_dir = tempfile.mkdtemp()
     with open(os.path.join(bare_dir, "bare_echo.py"), "w") as fh:
         fh.write(_BARE_APP)
-    results: dict[str, Any] = {"load_generator": load.__name__.strip("_"), "seconds": args.seconds}
-    for name, target, path in (
-        ("bare", "bare_echo:app", bare_dir),
-        ("reference", "reference_server._factory:app", root),
-    ):
-        port = _port()
-        proc = _serve(target, port, path)
-        try:
-            results[name] = {f"c{c}": load(port, c, args.seconds) for c in levels}
-            if name == "reference":
-                results["reference_uncached"] = {f"c{c}": load(port, c, args.seconds, True) for c in levels}
-                results["ttfe"] = _ttfe(port, 300)
-        finally:
+    server_cpus, load_cpus = _cpus()
+    results: dict[str, Any] = {
+        "load_generator": load.__name__.strip("_"),
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "server_cpus": sorted(server_cpus) if server_cpus else None,
+        "load_cpus": sorted(load_cpus) if load_cpus else None,
+    }
+    ports = {"bare": _port(), "reference": _port()}
+    procs = [
+        _serve("bare_echo:app", ports["bare"], bare_dir),
+        _serve("reference_server._factory:app", ports["reference"], root),
+    ]
+    configs = (("bare", False), ("reference", False), ("reference_uncached", True))
+    runs: dict[str, dict[str, list[dict[str, float]]]] = {
+        n: {f"c{c}": [] for c in levels} for n, _ in configs
+    }
+    try:
+        for _ in range(args.rounds):
+            for c in levels:
+                for name, vary in configs:
+                    port = ports["bare" if name == "bare" else "reference"]
+                    runs[name][f"c{c}"].append(load(port, c, args.seconds, vary))
+        results["ttfe"] = _ttfe(ports["reference"], 300)
+    finally:
+        for proc in procs:
             proc.terminate()
             proc.wait(10)
+    for name, _ in configs:
+        results[name] = {
+            level: {key: statistics.median(r[key] for r in rs) for key in rs[0]}
+            for level, rs in runs[name].items()
+        }
     for name in ("reference", "reference_uncached"):
         results[f"ratio_{name}"] = {
-            k: results[name][k]["rps"] / results["bare"][k]["rps"] for k in results["bare"]
+            level: statistics.median(
+                r["rps"] / b["rps"] for r, b in zip(runs[name][level], runs["bare"][level], strict=True)
+            )
+            for level in runs["bare"]
         }
     text = json.dumps(results, indent=2)
     print(text)

@@ -14,6 +14,7 @@ from reference_server._auth import byok_present, credits_for
 from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
+from reference_server._json import JSONResponse
 from reference_server._pipeline import ERRORS_CHAT, admit, mock_stream_error, settings_of
 from reference_server._sse import DONE, openai_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
@@ -244,7 +245,7 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
         usage=usage,
         stratus=stratus,
     )
-    return Response(msgspec.json.encode(body), media_type="application/json")
+    return JSONResponse(body)
 
 
 def _deltas(index: int, done: Completion) -> list[ChunkDelta]:

@@ -7,7 +7,6 @@ import secrets
 import time
 from typing import Any
 
-import msgspec
 import numpy as np
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
@@ -15,6 +14,7 @@ from litestar.params import FromPath
 from reference_server import __version__
 from reference_server._catalog import all_models, find_model, parse_size_model
 from reference_server._errors import ApiError
+from reference_server._json import JSONResponse
 from reference_server._pipeline import ERRORS_MODEL, ERRORS_MODELS, ERRORS_WORLD, admit
 from reference_server._tokens import count_tokens
 from reference_server._wire._other import (
@@ -35,7 +35,7 @@ __all__ = ["create_embeddings", "create_rollout", "get_model", "health", "list_m
 
 
 def _json(body: Any) -> Response[Any]:
-    return Response(msgspec.json.encode(body), media_type="application/json")
+    return JSONResponse(body)
 
 
 def _int_param(request: Request[Any, Any, Any], name: str, default: int, lo: int, hi: int) -> int:

@@ -231,6 +231,7 @@ _REQUEST_PREFIX = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _goal_clause(goal: str) -> str:
     """The goal as a verb phrase that reads after "I'll help you …"."""
     text = " ".join(goal.split())

@@ -14,6 +14,7 @@ from reference_server._auth import byok_present, credits_for
 from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
+from reference_server._json import JSONResponse
 from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
 from reference_server._sse import anthropic_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
@@ -123,7 +124,7 @@ async def count_message_tokens(request: Request[Any, Any, Any]) -> Response[Any]
         raise _not_found(req.model)
     prompt, _, _, _ = _prompt_and_state(req.system, req.messages, req.tools)
     body = CountTokensResponse(input_tokens=count_tokens(prompt))
-    return Response(msgspec.json.encode(body), media_type="application/json")
+    return JSONResponse(body)
 
 
 def _conversation(
@@ -229,7 +230,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
         usage=MessagesUsage(input_tokens=input_tokens, output_tokens=done.completion_tokens),
         stratus=stratus,
     )
-    return Response(msgspec.json.encode(body), media_type="application/json")
+    return JSONResponse(body)
 
 
 def _events(

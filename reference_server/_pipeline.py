@@ -4,7 +4,7 @@ errors (D-MOCK-1), content type and the strict body decode."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import msgspec
@@ -74,8 +74,10 @@ def mock_stream_error(request: Request[Any, Any, Any]) -> int | None:
     return int(raw)
 
 
-def _mock_status(request: Request[Any, Any, Any], statuses: frozenset[int]) -> None:
-    raw = request.headers.get("x-stratus-mock-status")
+def _mock_status(
+    request: Request[Any, Any, Any], headers: Mapping[str, str], statuses: frozenset[int]
+) -> None:
+    raw = headers.get("x-stratus-mock-status")
     if raw is None or not settings_of(request).mock_errors:
         return
     status = int(raw) if raw.isdigit() and len(raw) == 3 else 0
@@ -87,7 +89,7 @@ def _mock_status(request: Request[Any, Any, Any], statuses: frozenset[int]) -> N
             code="invalid_value",
         )
     retry: int | None = None
-    raw_retry = request.headers.get("x-stratus-mock-retry-after")
+    raw_retry = headers.get("x-stratus-mock-retry-after")
     if raw_retry is not None:
         if not raw_retry.isdigit():
             raise ApiError(400, "X-Stratus-Mock-Retry-After must be a whole number of seconds.")
@@ -111,11 +113,14 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def _check_optional_headers(request: Request[Any, Any, Any]) -> None:
+def _check_optional_headers(request: Request[Any, Any, Any], headers: Mapping[str, str]) -> None:
     """Empty BYOK headers and a `beta` query other than true/false are 400 (spec parameters)."""
     for name in BYOK_HEADERS:
-        if name in request.headers and not request.headers[name].strip():
+        value = headers.get(name)
+        if value is not None and not value.strip():
             raise ApiError(400, f"The {name} header must not be empty.", param=name, code="invalid_value")
+    if not request.scope.get("query_string"):
+        return
     beta = request.query_params.get("beta")
     if beta is not None and beta not in ("true", "false"):
         raise ApiError(
@@ -123,8 +128,8 @@ def _check_optional_headers(request: Request[Any, Any, Any]) -> None:
         )
 
 
-def _check_content_type(request: Request[Any, Any, Any]) -> None:
-    ctype = request.headers.get("content-type", "")
+def _check_content_type(headers: Mapping[str, str]) -> None:
+    ctype = headers.get("content-type", "")
     media = ctype.split(";", 1)[0].strip().lower()
     if media != "application/json":
         shown = media or "none"
@@ -147,16 +152,17 @@ async def admit(
     `statuses` are the error statuses the operation documents (mock requests for others are 400);
     `model_error` builds the dialect's error for a `model` outside the grammar (D-MOD-2).
     """
+    headers = request.headers
     store: KeyStore = request.app.state["stratus_keys"]
-    account = store.authenticate(request.headers)
-    account.admit(request.url.path)
-    _check_optional_headers(request)
-    _mock_status(request, statuses)
+    account = store.authenticate(headers)
+    account.admit(request.scope.get("root_path", "") + request.scope["path"])  # = request.url.path
+    _check_optional_headers(request, headers)
+    _mock_status(request, headers, statuses)
     if typ is None:
         return None, account  # type: ignore[return-value]
-    _check_content_type(request)
+    _check_content_type(headers)
     limit = settings_of(request).max_body_bytes
-    declared = request.headers.get("content-length")
+    declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
     raw = await request.body()
