@@ -165,12 +165,20 @@ class Encoder:
         each added to bucket crc32 % (D - K) with the sign of crc32 bit 31, summed in float64 in that
         order (`np.bincount`), normalised, float32. Bucket and signed weight are cached per feature."""
         if tokens:
-            uni, bi = self._unigrams, self._bigrams
-            feats = [uni.get(t) or self._unigram(t) for t in tokens]
-            feats += [bi.get(p) or self._bigram(p) for p in itertools.pairwise(tokens)]
+            feats: list[bytes | None] = list(map(self._unigrams.get, tokens))
+            feats += map(self._bigrams.get, itertools.pairwise(tokens))
+            if None in feats:  # features not seen before
+                n = len(tokens)
+                for i, feat in enumerate(feats):
+                    if feat is None:
+                        feats[i] = (
+                            self._unigram(tokens[i])
+                            if i < n
+                            else self._bigram(tokens[i - n], tokens[i - n + 1])
+                        )
         else:
             feats = [_signed(_crc(empty_feature), self.hdim, 1.0)]
-        rec = np.frombuffer(b"".join(feats), _FEATURE)
+        rec = np.frombuffer(b"".join(feats), _FEATURE)  # type: ignore[arg-type]
         h: npt.NDArray[np.float64] = np.bincount(rec["bucket"], rec["weight"], self.hdim)  # type: ignore[assignment]
         norm = float(np.sqrt(h @ h))
         if norm < 1e-8:  # every feature cancelled out: fall back to the empty-text feature
@@ -185,10 +193,10 @@ class Encoder:
             self._unigrams[token] = v
         return v
 
-    def _bigram(self, pair: tuple[str, str]) -> bytes:
-        v = _signed(zlib.crc32(f"b:{pair[0]} {pair[1]}".encode()), self.hdim, _BIGRAM_WEIGHT)
+    def _bigram(self, a: str, b: str) -> bytes:
+        v = _signed(zlib.crc32(f"b:{a} {b}".encode()), self.hdim, _BIGRAM_WEIGHT)
         if len(self._bigrams) < _CRC_CACHE_LIMIT:
-            self._bigrams[pair] = v
+            self._bigrams[a, b] = v
         return v
 
     def encode_state(self, text: str) -> Encoded:

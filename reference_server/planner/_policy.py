@@ -6,6 +6,8 @@ both backends (host-side final selection). `overall_confidence = brain_signal.co
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -43,12 +45,12 @@ def softmax_at(q: npt.NDArray[np.float32], index: int, beta: float = BETA) -> fl
     same array in the same order.
     """
     e = np.multiply(q, beta, dtype=np.float64)  # = q.astype(np.float64) * beta
-    m = e.max()
-    if not np.isfinite(m):
+    m = float(np.maximum.reduce(e))  # `e.max()` without the method wrapper
+    if not math.isfinite(m):
         return 0.0
     e -= m
     np.exp(e, out=e)
-    return float(e[index] / e.sum())
+    return float(e[index] / np.add.reduce(e))  # `e.sum()`: the same pairwise sum
 
 
 def make_plan(
@@ -65,7 +67,13 @@ def make_plan(
     """Build the wire `Plan` from one request's search trace; `conf` = policy probability of `actions[0]`."""
     seq = [names[a] for a in actions]
     conf = round(conf, 6)
-    monotone = all(b >= a for a, b in zip([v0, *values], values, strict=False))
+    monotone = True
+    prev = v0
+    for v in values:
+        if not v >= prev:  # (NaN-safe, as the comparison chain it replaces)
+            monotone = False
+            break
+        prev = v
     mags_r = [round(m, 4) for m in mags]
     return Plan(
         action_sequence=seq,

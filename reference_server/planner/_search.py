@@ -280,7 +280,7 @@ def _search_one(
     roots = recs[0][0][1]
     for depth in range(1, len(recs)):
         if improved[depth]:
-            child = (-recs[depth][2].min(axis=1) / np.float32(QUANT)).tolist()
+            child = (-np.minimum.reduce(recs[depth][2], 1) / np.float32(QUANT)).tolist()
             for a, v in zip(roots, child, strict=True):
                 if v > q_r[a]:
                     q_r[a] = v
@@ -306,8 +306,8 @@ def _search_one(
         [trace[VALUE_ROW]],
         q,
         root_avail,
-        np.full(1, v0, np.float32),
-        np.full(1, mag0, np.float32),
+        v0.reshape(1),
+        mag0.reshape(1),
     )
 
 

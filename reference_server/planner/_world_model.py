@@ -127,6 +127,7 @@ class Tables:
     num_concepts: int
     num_writers: int
     clip: Any  # the backend's clip as one call: `clip(x, lo, hi, out)`
+    dot: Any  # 2-D matrix product into `out` (NumPy: `np.dot`, the same sgemm with less dispatch)
     sum_last: Any  # `add.reduce` (NumPy: the pairwise sum of `ndarray.sum`, without its wrapper)
     all_last: Any  # `logical_and.reduce` likewise
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -185,6 +186,7 @@ class Tables:
             num_concepts=cat.gate_w.shape[0],
             num_writers=int(np.count_nonzero(cat.rho > 0)),
             clip=np._core.umath.clip if xp is np else xp.clip,
+            dot=np.dot if xp is np else xp.matmul,
             sum_last=xp.add.reduce if xp is np else _reduce_with(xp.sum),
             all_last=xp.logical_and.reduce if xp is np else _reduce_with(xp.all),
         )
@@ -389,13 +391,13 @@ def expand_tiled(t: Tables, c: Array, ha: Array, goals: Goals, need: int = NEED_
     n = c.shape[0]
     a_n = t.num_actions
     tl = t.tiles(n)
-    nz = c @ t.neg_gate_w  # -z, exactly: negating the weights flips the sign of every term
+    nz = t.dot(c, t.neg_gate_w)  # -z, exactly: negating the weights flips the sign of every term
     nz += tl.neg_gate_b
     gate = xp.exp(nz)
     gate += k.one
     xp.reciprocal(gate, gate)
     old = c.take(t.pair_concept, axis=1)
-    new = c @ t.trans_c
+    new = t.dot(c, t.trans_c)
     new += tl.trans_1
     new *= gate.take(t.pair_action, axis=1)
     new += old
@@ -409,7 +411,7 @@ def expand_tiled(t: Tables, c: Array, ha: Array, goals: Goals, need: int = NEED_
     mul(goals.cgp, diff, parts[2])
     out = xp.empty((OUT_ROWS, n, a_n), np.float32)
     sums = out[:3]  # per-action segment sums, then delta, mag, value in place
-    xp.matmul(parts.reshape(3 * n, -1), t.pair_to_action, sums.reshape(3 * n, -1))
+    t.dot(parts.reshape(3 * n, -1), t.pair_to_action, sums.reshape(3 * n, -1))
     mag = out[MAG_ROW]
     sq = xp.empty((2, n, c.shape[1]), np.float32)
     mul(c, c, sq[0])
@@ -482,6 +484,6 @@ def advance(t: Tables, c: Array, diff: Array, parent: Array, action: Array) -> A
     pairs (`diff` from `Expansion.diff`). The matmul scatters one non-zero term per concept: exact."""
     sel = t.pair_to_action_t.take(action, axis=0)  # (M, P) 0/1 pairs of the chosen action
     sel *= diff.take(parent, axis=0)
-    out = sel @ t.pair_onehot
+    out = t.dot(sel, t.pair_onehot)
     out += c.take(parent, axis=0)
     return out
