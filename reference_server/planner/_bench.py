@@ -4,7 +4,8 @@
 
 Pins itself to one CPU core and one BLAS thread (set before NumPy is imported), then for every size:
 per-request latency p50/p99 of `Planner.plan` over states of 4..64 words in three cases (see
-`_latency`: texts seen before, a new state with a known goal, both new); batch throughput of `plan_batch`; and the same on the GPU when CuPy and a
+`_latency`: texts seen before, a new state with a known goal, both new; each the median of `--rounds`
+interleaved rounds, since a shared machine drifts between minutes); batch throughput of `plan_batch`; and the same on the GPU when CuPy and a
 device are available. Speed targets live here, never in unit tests.
 """
 
@@ -18,6 +19,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUME
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import statistics  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -91,11 +93,14 @@ def workload(n: int, seed: int = 0) -> list[tuple[str, str]]:
     return out
 
 
+_MODES = ("warm", "new_state", "cold")
+
+
 def _pct(xs: list[float], q: float) -> float:
     return round(float(np.percentile(np.asarray(xs), q)), 4)
 
 
-def _latency(planner: Any, pairs: list[tuple[str, str]], mode: str) -> dict[str, float]:
+def _latency(planner: Any, pairs: list[tuple[str, str]], mode: str, salt: int = 0) -> dict[str, float]:
     """`warm`: texts seen before (encoder caches hit); `new_state`: a never-seen state with a known goal
     (an agent loop: the page changes, the task does not); `cold`: state and goal both never seen."""
     if mode == "warm":
@@ -104,9 +109,9 @@ def _latency(planner: Any, pairs: list[tuple[str, str]], mode: str) -> dict[str,
     times = []
     for i, (s, g) in enumerate(pairs):
         if mode != "warm":
-            s = " ".join(f"item{i} ref{i * 7919} {s}".split()[:64])  # never-seen tokens, still <= 64 words
+            s = " ".join(f"item{i} ref{i * 7919}x{salt} {s}".split()[:64])  # never-seen tokens, <= 64 words
         if mode == "cold":
-            g = f"{g} order {i * 104729}"
+            g = f"{g} order {i * 104729}x{salt}"
         t0 = time.perf_counter_ns()
         planner.plan(s, g)
         times.append((time.perf_counter_ns() - t0) / 1e6)
@@ -129,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--sizes", default="small,base,large,xl,huge")
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -151,15 +157,17 @@ def main(argv: list[str] | None = None) -> int:
         p = Planner(size, backend="numpy")
         for s, g in pairs[:200]:  # warm-up: caches, allocator
             p.plan(s, g)
+        rounds: dict[str, list[dict[str, float]]] = {mode: [] for mode in _MODES}
+        for salt in range(args.rounds):  # rounds interleave the modes; figures are medians over rounds
+            for mode in _MODES:
+                rounds[mode].append(_latency(p, pairs, mode, salt))
         report["cpu"][size] = {
-            **{mode: _latency(p, pairs, mode) for mode in ("warm", "new_state", "cold")},
+            **{mode: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for mode, rs in rounds.items()},
+            "rounds": rounds,
             "batch_throughput_per_s": {str(b): _throughput(p, pairs, b) for b in (1, 32, 256)},
         }
         r = report["cpu"][size]
-        lat = " | ".join(
-            f"{mode} p50 {r[mode]['p50_ms']:.3f} p99 {r[mode]['p99_ms']:.3f}"
-            for mode in ("warm", "new_state", "cold")
-        )
+        lat = " | ".join(f"{mode} p50 {r[mode]['p50_ms']:.3f} p99 {r[mode]['p99_ms']:.3f}" for mode in _MODES)
         print(f"cpu {size:5} {lat} ms | batch/s {r['batch_throughput_per_s']}")
     if cupy_or_none() is not None:
         report["gpu"] = {}
