@@ -171,6 +171,7 @@ def _wrk(port: int, connections: int, seconds: int, vary: bool = False) -> dict[
 
 def _httpx_load(port: int, connections: int, seconds: int, vary: bool = False) -> dict[str, float]:
     latencies: list[float] = []
+    errors = 0
     with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}) as client:
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
@@ -179,14 +180,15 @@ def _httpx_load(port: int, connections: int, seconds: int, vary: bool = False) -
                 goal = f"Find hotels in NYC {len(latencies)} {time.perf_counter_ns()}"
                 body = {**CHAT, "messages": [*CHAT["messages"][:1], {"role": "user", "content": goal}]}
             t0 = time.perf_counter()
-            client.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body)
+            response = client.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body)
             latencies.append(time.perf_counter() - t0)
+            errors += response.status_code != 200
     latencies.sort()
     return {
         "rps": len(latencies) / seconds,
         "p50_ms": latencies[len(latencies) // 2] * 1e3,
         "p99_ms": latencies[int(len(latencies) * 0.99)] * 1e3,
-        "errors": 0.0,
+        "errors": float(errors),
     }
 
 
@@ -216,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--ttfe-samples", type=int, default=300)
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
     load = _wrk if shutil.which("wrk") else _httpx_load
@@ -246,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, vary in configs:
                     port = ports["bare" if name == "bare" else "reference"]
                     runs[name][f"c{c}"].append(load(port, c, args.seconds, vary))
-        results["ttfe"] = _ttfe(ports["reference"], 300)
+        results["ttfe"] = _ttfe(ports["reference"], args.ttfe_samples)
     finally:
         for proc in procs:
             proc.terminate()

@@ -1,0 +1,56 @@
+"""The benchmarks behind `nox -s bench` run and write their figures (tiny settings; no speed is asserted)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reference_server import _bench as server_bench
+from reference_server.planner import _bench as planner_bench
+
+
+def test_planner_bench_writes_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "planner.json"
+    assert (
+        planner_bench.main(["--sizes", "small", "--requests", "40", "--rounds", "2", "--json", str(out)]) == 0
+    )
+    report = json.loads(out.read_text("utf-8"))
+    small = report["cpu"]["small"]
+    for mode in ("warm", "new_state", "cold"):
+        assert 0 < small[mode]["p50_ms"] <= small[mode]["p99_ms"]
+        assert len(small["rounds"][mode]) == 2
+    assert set(small["batch_throughput_per_s"]) == {"1", "32", "256"}
+
+
+@pytest.mark.parametrize("generator", ["wrk", "httpx"])
+def test_server_bench_compares_with_the_bare_endpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generator: str
+) -> None:
+    if generator == "wrk" and shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (the bench then uses its httpx load generator)")
+    if generator == "httpx":
+        monkeypatch.setattr(shutil, "which", lambda name: None)
+    out = tmp_path / "server.json"
+    args = [
+        "--seconds",
+        "1",
+        "--rounds",
+        "1",
+        "--concurrency",
+        "1",
+        "--ttfe-samples",
+        "5",
+        "--json",
+        str(out),
+    ]
+    assert server_bench.main(args) == 0
+    report = json.loads(out.read_text("utf-8"))
+    assert report["load_generator"].split("_")[0] == generator
+    for name in ("bare", "reference", "reference_uncached"):
+        assert report[name]["c1"]["rps"] > 0
+        assert report[name]["c1"]["errors"] == 0
+    assert report["ratio_reference"]["c1"] > 0
+    assert report["ttfe"]["p50_ms"] > 0
