@@ -38,6 +38,10 @@ class Settings(msgspec.Struct, kw_only=True):
     """Accepted keys, unlimited (`STRATUS_API_KEYS`, comma-separated). Empty + no file: any well-formed key."""
     stream_delay_ms: float = 0.0
     """Pause between stream events, to imitate generation speed (`STRATUS_STREAM_DELAY_MS`)."""
+    sse_keepalive_s: float = 15.0
+    """Upstream streams send an SSE comment (`: keep-alive`) after this long without an event, so that
+    proxies keep a stream open through long provider prefill (wire-checklist B12); 0 turns it off
+    (`STRATUS_SSE_KEEPALIVE_S`). Embedded streams never wait and need none."""
     graceful_shutdown_s: float = 10.0
     """How long uvicorn lets open requests finish on shutdown (`STRATUS_GRACEFUL_SHUTDOWN_S`)."""
     mock_errors: bool = True
@@ -104,6 +108,7 @@ class Settings(msgspec.Struct, kw_only=True):
             "keys_file": os.environ.get("STRATUS_KEYS_FILE") or None,
             "api_keys": keys,
             "stream_delay_ms": float(_env("STREAM_DELAY_MS", "0")),
+            "sse_keepalive_s": float(_env("SSE_KEEPALIVE_S", "15")),
             "graceful_shutdown_s": float(_env("GRACEFUL_SHUTDOWN_S", "10")),
             "mock_errors": _env("MOCK_ERRORS", "1").lower() not in ("0", "false", "no", "off"),
             "log_level": _env("LOG_LEVEL", "info"),

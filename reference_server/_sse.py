@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import msgspec
 from litestar.response import Stream
 
-__all__ = ["DONE", "SHUTDOWN", "anthropic_frame", "openai_frame", "pace", "sse_response"]
+__all__ = [
+    "DONE",
+    "KEEPALIVE",
+    "SHUTDOWN",
+    "anthropic_frame",
+    "openai_frame",
+    "pace",
+    "sse_response",
+    "with_keepalive",
+]
 
 DONE = b"data: [DONE]\n\n"
+KEEPALIVE = b": keep-alive\n\n"
+"""An SSE comment: every SSE parser (both official SDKs included) skips it (wire-checklist B2, B12)."""
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -42,6 +54,42 @@ async def pace(delay_s: float) -> None:
     """Pause between events unless the server is shutting down."""
     if delay_s > 0 and not SHUTDOWN.requested:
         await asyncio.sleep(delay_s)
+
+
+async def with_keepalive(events: AsyncIterator[bytes], interval_s: float) -> AsyncGenerator[bytes, None]:
+    """`events`, plus `KEEPALIVE` whenever `interval_s` passes without one (not at all if <= 0).
+
+    The next event is awaited in a task so that the wait can time out without cancelling it; closing
+    this iterator (the client went away) cancels that task and closes `events`.
+    """
+    if interval_s <= 0:
+        async for event in events:
+            yield event
+        return
+    source = aiter(events)
+    pending: asyncio.Future[bytes] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(source))
+            done, _ = await asyncio.wait({pending}, timeout=interval_s)
+            if not done:
+                yield KEEPALIVE
+                continue
+            finished, pending = pending, None
+            try:
+                event = finished.result()
+            except StopAsyncIteration:
+                return
+            yield event
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def sse_response(events: AsyncIterator[bytes], headers: dict[str, str]) -> Stream:

@@ -45,7 +45,7 @@ from reference_server._providers import (
     scrub,
 )
 from reference_server._settings import Settings
-from reference_server._sse import DONE, anthropic_frame, openai_frame, sse_response
+from reference_server._sse import DONE, anthropic_frame, openai_frame, sse_response, with_keepalive
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._wire._chat import (
     ChatCompletionRequest,
@@ -337,7 +337,7 @@ async def run_chat(
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         source = _anthropic_as_chunks(resp, run) if route.wire == "anthropic" else _openai_chunks(resp, run)
         events = _chat_stream(source, run, cid, created, req.model, include_usage, fail_after)
-        return sse_response(events, {})
+        return sse_response(with_keepalive(events, settings.sse_keepalive_s), {})
     data = await _json_body(resp, route, settings)
     try:
         result = result_from_anthropic(data) if route.wire == "anthropic" else result_from_openai(data)
@@ -680,7 +680,7 @@ async def run_messages(
             events = _chunks_as_anthropic(
                 _openai_chunks(resp, run), run, mid, req.model, input_tokens, fail_after
             )
-        return sse_response(events, {})
+        return sse_response(with_keepalive(events, settings.sse_keepalive_s), {})
     data = await _json_body(resp, route, settings)
     try:
         result = result_from_anthropic(data) if route.wire == "anthropic" else result_from_openai(data)

@@ -34,6 +34,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     event_delay_s: float = 0.0
+    prefill_s: float = 0.0
+    """Silence after the response headers, before the first event (a provider's prefill)."""
 
 
 @dataclass
@@ -240,10 +242,12 @@ class StandIn:
         self.seen: list[Seen] = []
         self.script: list[Reply] = []
         self.url = ""
+        self.prefill_s = 0.0  # applied to every unscripted streamed reply
 
-    def reset(self, *script: Reply) -> None:
+    def reset(self, *script: Reply, prefill_s: float = 0.0) -> None:
         self.seen.clear()
         self.script[:] = list(script)
+        self.prefill_s = prefill_s
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -271,6 +275,8 @@ class StandIn:
         else:
             provider = next(p for p, prefix in PREFIXES.items() if path.startswith(prefix))
             reply = openai_reply(provider, body)
+        if not reply.prefill_s:
+            reply.prefill_s = self.prefill_s
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
         ctype = "text/event-stream" if reply.events is not None else "application/json"
@@ -281,6 +287,9 @@ class StandIn:
         if reply.events is None:
             await send({"type": "http.response.body", "body": json.dumps(reply.body).encode()})
             return
+        await send({"type": "http.response.body", "body": b"", "more_body": True})
+        if reply.prefill_s:
+            await asyncio.sleep(reply.prefill_s)
         for event in reply.events:
             await send({"type": "http.response.body", "body": event.encode(), "more_body": True})
             if reply.event_delay_s:

@@ -657,3 +657,61 @@ def test_stream_passes_events_through_as_they_arrive(standin: StandIn) -> None:
     total = arrivals[-1]
     assert total >= 0.15 * (len(reply.events or []) - 1)
     assert arrivals[0] < total / 2  # event by event, not buffered
+
+
+@pytest.mark.parametrize(
+    ("path", "provider"),
+    [("chat", "openai"), ("chat", "anthropic"), ("messages", "anthropic"), ("messages", "openai")],
+)
+def test_keepalive_comments_during_prefill(standin: StandIn, path: str, provider: str) -> None:
+    """B12: while the provider is silent the stream carries `: keep-alive` comments, which both SDKs
+    skip: their stream helpers still assemble the answer."""
+    import anthropic
+    import openai
+
+    standin.reset(prefill_s=0.3)
+    app = create_app(_settings(standin, upstream_read_timeout_s=5.0, sse_keepalive_s=0.05))
+    with serve(app) as url:
+        with httpx.Client(base_url=url, timeout=10) as c:
+            route = "/v1/chat/completions" if path == "chat" else "/v1/messages"
+            body = chat(provider, stream=True) if path == "chat" else msg(provider, stream=True)
+            r = c.post(route, json=body, headers={**byok(provider), "authorization": f"Bearer {STRATUS_KEY}"})
+        assert r.status_code == 200
+        lines = r.text.split("\n")
+        assert lines.count(": keep-alive") >= 2
+        first_data = next(i for i, line in enumerate(lines) if line.startswith(("data:", "event:")))
+        assert lines.index(": keep-alive") < first_data  # during the prefill, before any event
+        standin.reset(prefill_s=0.3)
+        if path == "chat":
+            with (
+                openai.OpenAI(
+                    base_url=f"{url}/v1", api_key=STRATUS_KEY, default_headers=byok(provider), max_retries=0
+                ) as oa,
+                oa.chat.completions.stream(model=body["model"], messages=body["messages"]) as stream,
+            ):
+                done = stream.get_final_completion()
+            assert done.choices[0].message.content == f"{provider} says: {GOAL}"
+        else:
+            with (
+                anthropic.Anthropic(
+                    base_url=url, api_key=STRATUS_KEY, default_headers=byok(provider), max_retries=0
+                ) as an,
+                an.messages.stream(
+                    model=body["model"], max_tokens=body["max_tokens"], messages=body["messages"]
+                ) as stream,
+            ):
+                final = stream.get_final_message()
+            assert final.content[0].text == f"{provider} says: {GOAL}"  # type: ignore[union-attr]
+
+
+def test_keepalive_off_sends_no_comments(standin: StandIn) -> None:
+    standin.reset(prefill_s=0.2)
+    app = create_app(_settings(standin, upstream_read_timeout_s=5.0, sse_keepalive_s=0.0))
+    with serve(app) as url, httpx.Client(base_url=url, timeout=10) as c:
+        r = c.post(
+            "/v1/chat/completions",
+            json=chat("openai", stream=True),
+            headers={**byok("openai"), "authorization": f"Bearer {STRATUS_KEY}"},
+        )
+    assert r.status_code == 200
+    assert ": keep-alive" not in r.text
