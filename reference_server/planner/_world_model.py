@@ -131,8 +131,9 @@ class Tables:
     sum_last: Any  # `add.reduce` (NumPy: the pairwise sum of `ndarray.sum`, without its wrapper)
     all_last: Any  # `logical_and.reduce` likewise
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
-    shut_cache: dict[bytes, Array] = field(default_factory=dict, repr=False, compare=False)
     """Derived constants of this backend, keyed by shape or parameters (`tiles`, `split`, the search)."""
+    shut_cache: dict[bytes, Array] = field(default_factory=dict, repr=False, compare=False)
+    """`shut` answers by concept pattern (NumPy only)."""
 
     @classmethod
     def build(cls, xp: Any, cat: Catalog) -> Tables:
