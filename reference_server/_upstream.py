@@ -336,7 +336,7 @@ async def run_chat(
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         source = _anthropic_as_chunks(resp, run) if route.wire == "anthropic" else _openai_chunks(resp, run)
-        events = _chat_stream(source, run, cid, created, req.model, include_usage, fail_after)
+        events = _chat_stream(source, run, cid, created, req.model, include_usage, fail_after, req.n or 1)
         return sse_response(with_keepalive(events, settings.sse_keepalive_s), {})
     data = await _json_body(resp, route, settings)
     try:
@@ -545,6 +545,7 @@ async def _chat_stream(
     model: str,
     include_usage: bool,
     fail_after: int | None,
+    choices: int = 1,
 ) -> AsyncIterator[bytes]:
     """Chunks in the client's dialect as they arrive. A finish or usage chunk is held until the
     next one (it may be the last, which carries the final `stratus`, D-STR-1)."""
@@ -575,6 +576,16 @@ async def _chat_stream(
         return fail_after is not None and sent >= fail_after
 
     mock = "Mock stream error requested with X-Stratus-Mock-Stream-Error."
+    for index in range(choices):  # B12: the role chunks go out at once, before the first token
+        if over():
+            yield _oa_error_frame("internal_error", mock)
+            yield DONE
+            return
+        seen_role.add(index)
+        yield openai_frame(
+            frame([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+        )
+        sent += 1
     try:
         async for raw in source:
             pieces = [frame([c]) for c in _normalise(raw, seen_role, seen_call, usage)]
@@ -820,14 +831,15 @@ async def _chunks_as_anthropic(
             "cache_read_input_tokens": 0,
         },
     }
-    started = False
+    # B12: message_start goes out at once, before the provider's first token
+    if over():
+        yield _mock_error()
+        return
+    start["stratus"] = msgspec.to_builtins(run.stratus())
+    yield emit("message_start", {"type": "message_start", "message": start})
     try:
         async for chunk in source:
             out: list[tuple[str, Json]] = []
-            if not started:
-                start["stratus"] = msgspec.to_builtins(run.stratus())
-                out.append(("message_start", {"type": "message_start", "message": start}))
-                started = True
             if chunk.get("usage"):
                 usage.prompt = int(chunk["usage"].get("prompt_tokens") or 0)
                 usage.completion = int(chunk["usage"].get("completion_tokens") or 0)
@@ -920,7 +932,7 @@ async def _chunks_as_anthropic(
     except (httpx.HTTPError, ValueError) as exc:
         yield _an_error_frame(*_in_stream_error(run.route, exc))
         return
-    if not started or finish is None:
+    if finish is None:
         yield _an_error_frame(
             "llm_provider_error", f"LLM provider error: the {run.route.name} stream ended early."
         )

@@ -664,8 +664,9 @@ def test_stream_passes_events_through_as_they_arrive(standin: StandIn) -> None:
     [("chat", "openai"), ("chat", "anthropic"), ("messages", "anthropic"), ("messages", "openai")],
 )
 def test_keepalive_comments_during_prefill(standin: StandIn, path: str, provider: str) -> None:
-    """B12: while the provider is silent the stream carries `: keep-alive` comments, which both SDKs
-    skip: their stream helpers still assemble the answer."""
+    """B12: the first event goes out before the provider's first token, and while the provider is
+    silent the stream carries `: keep-alive` comments, which both SDKs skip: their stream helpers
+    still assemble the answer."""
     import anthropic
     import openai
 
@@ -679,8 +680,14 @@ def test_keepalive_comments_during_prefill(standin: StandIn, path: str, provider
         assert r.status_code == 200
         lines = r.text.split("\n")
         assert lines.count(": keep-alive") >= 2
-        first_data = next(i for i, line in enumerate(lines) if line.startswith(("data:", "event:")))
-        assert lines.index(": keep-alive") < first_data  # during the prefill, before any event
+        events = [i for i, line in enumerate(lines) if line.startswith(("data:", "event:"))]
+        first_comment = lines.index(": keep-alive")
+        last_comment = len(lines) - 1 - lines[::-1].index(": keep-alive")
+        if (path, provider) == ("messages", "anthropic"):  # passthrough: the provider's message_start
+            assert first_comment < events[0]
+        else:  # B12: role chunk / message_start at once, then comments while the provider is silent
+            assert events[0] < first_comment
+        assert events[-1] > last_comment
         standin.reset(prefill_s=0.3)
         if path == "chat":
             with (
