@@ -167,14 +167,12 @@ class Encoder:
         if tokens:
             feats: list[bytes | None] = list(map(self._unigrams.get, tokens))
             feats += map(self._bigrams.get, itertools.pairwise(tokens))
-            if None in feats:  # features not seen before; `index` finds them in C
-                n = len(tokens)
-                i = feats.index(None)
-                while i >= 0:
+            n = len(tokens)
+            for i, feat in enumerate(feats):
+                if feat is None:  # not seen before
                     feats[i] = (
                         self._unigram(tokens[i]) if i < n else self._bigram(tokens[i - n], tokens[i - n + 1])
                     )
-                    i = feats.index(None, i + 1) if None in feats[i + 1 :] else -1
         else:
             feats = [_signed(_crc(empty_feature), self.hdim, 1.0)]
         rec = np.frombuffer(b"".join(feats), _FEATURE)  # type: ignore[arg-type]

@@ -67,13 +67,7 @@ def make_plan(
     """Build the wire `Plan` from one request's search trace; `conf` = policy probability of `actions[0]`."""
     seq = [names[a] for a in actions]
     conf = round(conf, 6)
-    monotone = True
-    prev = v0
-    for v in values:
-        if not v >= prev:  # (NaN-safe, as the comparison chain it replaces)
-            monotone = False
-            break
-        prev = v
+    monotone = all(b >= a for a, b in zip([v0, *values], values, strict=False))
     mags_r = [round(m, 4) for m in mags]
     return Plan(
         action_sequence=seq,

@@ -28,7 +28,6 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from reference_server.planner._encoder import S_C, S_G, S_H
 from reference_server.planner._world_model import (
     DELTA_ROW,
     J_ROW,
@@ -236,9 +235,9 @@ def _search_one(
     tiles, goals_b = goals
     c = c0
     ex = expand_tiled(t, c0, ha0.repeat(a_n).reshape(1, a_n), tiles, NEED_OPEN)
-    base = ex.base[:, 0] * _SC2  # |c|^2, c.cg (scaled), as the batched path computes them
-    mag0 = np.sqrt(base[0] + _SH2)
-    v0 = (base[1] + _SHG * ha0[0]) / (mag0 * gnorm[0])
+    base = ex.base[:, 0] * k.sc2  # |c|^2, c.cg (scaled), as the batched path computes them
+    mag0 = np.sqrt(base[0] + k.sh2)
+    v0 = (base[1] + k.shg * ha0[0]) / (mag0 * gnorm[0])
     out = ex.out
     j = out[J_ROW]
     np.subtract(ex.value, v0, j)  # gamma^0 = 1
@@ -309,11 +308,6 @@ def _search_one(
         v0.reshape(1),
         mag0.reshape(1),
     )
-
-
-_SC2 = np.float32(S_C * S_C)
-_SH2 = np.float32(S_H * S_H)
-_SHG = np.float32(S_H * S_G)
 
 
 def goal_tiles(t: Tables, cg: Any, gnorm: Any, beam: int) -> tuple[Goals, Goals]:

@@ -89,7 +89,6 @@ class Tiles(NamedTuple):
     neg_gate_b: Array
     trans_1: Array
     rho: Array
-    avail_thr: Array
     scale: Array  # (2, N, A): 2 and 2 S_H^2
 
 
@@ -205,13 +204,12 @@ class Tables:
     def shut(self, c: Array) -> Array:
         """(N, A) bool `~availability(c)`. It depends only on which concepts are on (>= 0.5), so NumPy
         answers come from a cache keyed by that pattern (read-only arrays; a few hundred patterns)."""
-        on = c >= self.k.half
         if self.xp is not np:
-            return on @ self.avail_w <= self.avail_thr
-        key = on.tobytes()
+            return ~availability(self, c)
+        key = (c >= self.k.half).tobytes()
         got = self.shut_cache.get(key)
         if got is None:
-            got = on @ self.avail_w <= self.avail_thr
+            got = ~availability(self, c)
             got.flags.writeable = False
             if len(self.shut_cache) >= 4096:
                 self.shut_cache.clear()
@@ -235,7 +233,7 @@ class Tables:
         def tile(row: Array) -> Array:
             return xp.ascontiguousarray(xp.broadcast_to(row, (n, row.shape[0])))
 
-        return Tiles(tile(self.neg_gate_b), tile(self.trans_1), tile(self.rho), tile(self.avail_thr), scale)
+        return Tiles(tile(self.neg_gate_b), tile(self.trans_1), tile(self.rho), scale)
 
     def split_stacked(self, width: int) -> Array:
         """`split(width)` as one (2, width * A) array: parent slot and action of a flat index."""
