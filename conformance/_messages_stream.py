@@ -11,18 +11,21 @@ from conformance._context import Exchange
 from conformance._schema import schema_errors
 from conformance._sse import parse_stream
 
-__all__ = ["MessagesStream", "analyse_messages_stream"]
+__all__ = ["STOP_REASONS", "MessagesStream", "analyse_messages_stream"]
 
 _DELTA_FOR = {"text": "text_delta", "tool_use": "input_json_delta", "thinking": "thinking_delta"}
-_STOP_REASONS = {
-    "end_turn",
-    "max_tokens",
-    "stop_sequence",
-    "tool_use",
-    "pause_turn",
-    "refusal",
-    "model_context_window_exceeded",
-}
+STOP_REASONS = frozenset(
+    {
+        "end_turn",
+        "max_tokens",
+        "stop_sequence",
+        "tool_use",
+        "pause_turn",
+        "refusal",
+        "model_context_window_exceeded",
+    }
+)
+"""Anthropic's `stop_reason` values, for responses and `message_delta` events alike."""
 
 
 @dataclass
@@ -154,7 +157,7 @@ def analyse_messages_stream(ex: Exchange) -> MessagesStream:
             if started - stopped:
                 f["E6"].append(f"message_delta while blocks {sorted(started - stopped)} are not stopped")
             d = ev.get("delta") or {}
-            if d.get("stop_reason") not in _STOP_REASONS:
+            if d.get("stop_reason") not in STOP_REASONS:
                 f["E7"].append(f"message_delta stop_reason {d.get('stop_reason')!r}")
             if "stop_sequence" not in d:
                 f["E7"].append("message_delta lacks delta.stop_sequence")

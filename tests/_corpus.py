@@ -77,8 +77,15 @@ class CorpusRequest:
         found = [
             value.partition(" ")[2] if key.lower() == "authorization" else value
             for key, value in self.headers.items()
-            if key.lower() in ("authorization", "x-api-key", "x-openai-key", "x-anthropic-key")
-            or key.lower() in ("x-google-key", "x-openrouter-key")
+            if key.lower()
+            in (
+                "authorization",
+                "x-api-key",
+                "x-openai-key",
+                "x-anthropic-key",
+                "x-google-key",
+                "x-openrouter-key",
+            )
         ]
         if isinstance(self.body, dict):
             found += [

@@ -9,7 +9,7 @@ from typing import Any
 from conformance._case import CaseFailed, CaseUnavailable
 from conformance._context import Context
 
-__all__ = ["Counter", "expect_raises", "require"]
+__all__ = ["Counter", "anthropic_client", "expect_raises", "openai_client", "require"]
 
 
 def require(module: str, extra: str = "sdk") -> Any:
@@ -75,10 +75,19 @@ def anthropic_client(
     api_key: str | None = None,
 ) -> Any:
     anthropic = require("anthropic")
-    hooks = {"request": [counter.hook]} if counter else {}
+    hooks: dict[str, list[Any]] = {"request": [counter.hook]} if counter else {}
     if async_:
+        if counter:
+
+            async def ahook(request: Any) -> None:
+                counter.count += 1
+
+            hooks = {"request": [ahook]}
         return anthropic.AsyncAnthropic(
-            base_url=ctx.target.base_url, api_key=api_key or ctx.target.api_key, max_retries=max_retries
+            base_url=ctx.target.base_url,
+            api_key=api_key or ctx.target.api_key,
+            max_retries=max_retries,
+            http_client=anthropic.DefaultAsyncHttpxClient(event_hooks=hooks),
         )
     http = anthropic.DefaultHttpxClient(event_hooks=hooks)
     client = anthropic.Anthropic(

@@ -7,6 +7,7 @@ from typing import Any
 
 from conformance._case import Level, case
 from conformance._context import Context
+from conformance._messages_stream import STOP_REASONS
 from conformance._schema import assert_valid
 from conformance.cases._common import PROMPT, check, messages_body, messages_once
 
@@ -14,15 +15,6 @@ __all__: list[str] = []
 
 P = "anthropic-messages"
 SPEC = "openapi.yaml#/components/schemas/MessagesResponse"
-STOP = {
-    "end_turn",
-    "max_tokens",
-    "stop_sequence",
-    "tool_use",
-    "pause_turn",
-    "refusal",
-    "model_context_window_exceeded",
-}
 
 
 def _body(ctx: Context, variant: str = "basic") -> Any:
@@ -73,7 +65,7 @@ def _envelope(ctx: Context) -> None:
 )
 def _stop_reason(ctx: Context) -> None:
     v = _body(ctx).get("stop_reason")
-    check(v in STOP, f"stop_reason={v!r}")
+    check(v in STOP_REASONS, f"stop_reason={v!r}")
 
 
 @case(

@@ -13,14 +13,6 @@ from tests._corpus import CORPUS_DIR, REQUIRED_FIELDS, CorpusRequest, load_corpu
 
 CORPUS = load_corpus()
 IDS = [r.id for r in CORPUS]
-CREDENTIAL_HEADERS = (
-    "authorization",
-    "x-api-key",
-    "x-openai-key",
-    "x-anthropic-key",
-    "x-google-key",
-    "x-openrouter-key",
-)
 
 
 def _operation(req: CorpusRequest) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import vcr
 import yaml
 
+from conformance._redact import SECRET_HEADERS
 from tests._corpus import CORPUS_KEY, ROOT, parse_sse
 
 __all__ = [
@@ -38,14 +39,7 @@ upstream_vcr = vcr.VCR(
     # The body matcher compares parsed JSON (the cassette request says application/json), so a
     # replay proves the SDK sent exactly the documented request body.
     match_on=["method", "scheme", "host", "port", "path", "query", "body"],
-    filter_headers=[
-        "authorization",
-        "x-api-key",
-        "x-openai-key",
-        "x-anthropic-key",
-        "x-google-key",
-        "x-openrouter-key",
-    ],
+    filter_headers=sorted(SECRET_HEADERS),
     decode_compressed_response=True,
 )
 
