@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from reference_server import Settings, create_app
+from tests.server._serve import serve
 
 KEY = "stratus_sk_test_referenceKey01"
 POOR_KEY = "stratus_sk_test_poorKey0001"
 LIMITED_KEY = "stratus_sk_test_limitedKey01"
 MODELS_ONLY_KEY = "stratus_sk_test_modelsOnly01"
 MODEL = "stratus-x1ac-small-gpt-4o"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -53,21 +44,8 @@ def settings(keys_file: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def base_url(settings: Settings) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture

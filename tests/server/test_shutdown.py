@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,13 +14,9 @@ import time
 import httpx
 import pytest
 
+from tests.server._serve import free_port
+
 KEY = "stratus_sk_test_shutdownKey01"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -50,7 +45,7 @@ def _free_port() -> int:
     ],
 )
 def test_sigterm_lets_an_open_stream_finish(path: str, body: dict[str, object], last_line: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "STRATUS_STREAM_DELAY_MS": "150", "STRATUS_LOG_LEVEL": "warning"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "reference_server._cli", "serve", "--port", str(port)],

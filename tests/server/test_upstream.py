@@ -15,7 +15,8 @@ from litestar.testing import TestClient
 
 from conformance._spec import validator_for
 from reference_server import Settings, create_app
-from tests.server._upstream_standin import ARGS, Reply, StandIn, base_urls, free_port, serve
+from tests.server._serve import free_port, serve
+from tests.server._upstream_standin import ARGS, Reply, StandIn, base_urls, openai_reply
 
 STRATUS_KEY = "stratus_sk_test_upstreamKey01"
 KEYS = {
@@ -626,9 +627,6 @@ def test_embedded_stays_default(standin: StandIn) -> None:
 def test_stream_passes_events_through_as_they_arrive(standin: StandIn) -> None:
     """Through a real server: the first chunk reaches the client long before the provider finishes."""
     standin.reset()
-    reply = Reply(events=["x"])  # replaced below with the default events, paced
-    from tests.server._upstream_standin import openai_reply
-
     body = chat("openai", stream=True)
     reply = openai_reply(
         "openai",

@@ -16,7 +16,8 @@ from litestar.testing import TestClient
 from conformance._spec import validator_for
 from reference_server import Settings, create_app
 from reference_server._record_providers import FILTER_HEADERS, SCENARIOS, record
-from tests.server._upstream_standin import StandIn, base_urls, serve
+from tests.server._serve import serve
+from tests.server._upstream_standin import StandIn, base_urls
 from tests.server.test_upstream import KEYS, STRATUS_KEY
 
 CASSETTES = Path(__file__).resolve().parents[2] / "fixtures" / "cassettes" / "providers"
