@@ -256,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
             proc.wait(10)
     for name, _ in configs:
         results[name] = {
-            level: {key: statistics.median(r[key] for r in rs) for key in rs[0]}
+            # medians over rounds, but every failed request of any round counts
+            level: {key: (sum if key == "errors" else statistics.median)(r[key] for r in rs) for key in rs[0]}
             for level, rs in runs[name].items()
         }
     for name in ("reference", "reference_uncached"):

@@ -181,8 +181,9 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
     conv, prompt = _conversation(req)
     prompt_tokens = count_tokens(prompt)
     settings = settings_of(request)
+    n = req.n or 1
+    budget = conv.max_tokens if conv.max_tokens is not None else 1024
     if settings.executor == "upstream":  # D-EXEC-1
-        limit = conv.max_tokens if conv.max_tokens is not None else 1024
         return await run_chat(
             request,
             req,
@@ -191,15 +192,13 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
             state=conv.state,
             goal=conv.goal,
             prompt_tokens=prompt_tokens,
-            budget_tokens=limit * (req.n or 1),
+            budget_tokens=budget * n,
             fail_after=fail_after,
             settings=settings,
         )
     byok = byok_present(request.headers) or any(
         (req.openai_key, req.anthropic_key, req.gemini_key, req.openrouter_key)
     )
-    n = req.n or 1
-    budget = conv.max_tokens if conv.max_tokens is not None else 1024
     account.reserve(credits_for(prompt_tokens + budget * n, model.size, pool=not byok))
     plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
     t0 = time.perf_counter()
@@ -233,7 +232,7 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
             stratus,
             include_usage,
             fail_after,
-            settings_of(request).stream_delay_ms / 1e3,
+            settings.stream_delay_ms / 1e3,
         )
         return sse_response(events, {})
     body = ChatCompletionResponse(

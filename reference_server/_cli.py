@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -53,41 +55,25 @@ def main(argv: list[str] | None = None) -> int:
         log_level=args.log_level,
         executor=args.executor,
     )
-    config = uvicorn.Config(
-        "reference_server._factory:app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
-        env_file=None,
-    )
-    if settings.workers > 1:
-        # uvicorn's multiprocess supervisor re-reads STRATUS_* in each worker.
-        import os
-
-        for name, value in (("HOST", settings.host), ("PORT", settings.port)):
-            os.environ[f"STRATUS_{name}"] = str(value)
-        if settings.keys_file:
-            os.environ["STRATUS_KEYS_FILE"] = settings.keys_file
-        os.environ["STRATUS_EXECUTOR"] = settings.executor
-        uvicorn.run(
-            "reference_server._factory:app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=settings.log_level,
-            timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
-        )
-        return 0
-    import os
-
+    # the factory (and, with several workers, each worker process) re-reads STRATUS_*
+    for name, value in (("HOST", settings.host), ("PORT", settings.port), ("EXECUTOR", settings.executor)):
+        os.environ[f"STRATUS_{name}"] = str(value)
     if settings.keys_file:
         os.environ["STRATUS_KEYS_FILE"] = settings.keys_file
-    os.environ["STRATUS_EXECUTOR"] = settings.executor  # the factory re-reads STRATUS_*
-    _Server(config).run()
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers,
+        "log_level": settings.log_level,
+        "timeout_graceful_shutdown": int(settings.graceful_shutdown_s),
+    }
+    if settings.workers > 1:
+        # uvicorn's supervisor starts a plain `uvicorn.Server` in each worker, so there a shutdown does
+        # not stop stream pacing early: paced streams run on until the graceful-shutdown timeout.
+        uvicorn.run("reference_server._factory:app", **options)
+    else:
+        _Server(uvicorn.Config("reference_server._factory:app", **options)).run()
     return 0
 
 

@@ -216,7 +216,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
             input_tokens,
             stratus,
             fail_after,
-            settings_of(request).stream_delay_ms / 1e3,
+            settings.stream_delay_ms / 1e3,
         )
         return sse_response(events, {})
     body = MessagesResponse(

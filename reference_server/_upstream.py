@@ -545,7 +545,7 @@ async def _chat_stream(
     model: str,
     include_usage: bool,
     fail_after: int | None,
-    choices: int = 1,
+    choices: int,
 ) -> AsyncIterator[bytes]:
     """Chunks in the client's dialect as they arrive. A finish or usage chunk is held until the
     next one (it may be the last, which carries the final `stratus`, D-STR-1)."""
