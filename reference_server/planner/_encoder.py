@@ -167,12 +167,15 @@ class Encoder:
         if tokens:
             feats: list[bytes | None] = list(map(self._unigrams.get, tokens))
             feats += map(self._bigrams.get, itertools.pairwise(tokens))
-            n = len(tokens)
-            for i, feat in enumerate(feats):
-                if feat is None:  # not seen before
-                    feats[i] = (
-                        self._unigram(tokens[i]) if i < n else self._bigram(tokens[i - n], tokens[i - n + 1])
-                    )
+            if None in feats:  # features not seen before
+                n = len(tokens)
+                for i, feat in enumerate(feats):
+                    if feat is None:
+                        feats[i] = (
+                            self._unigram(tokens[i])
+                            if i < n
+                            else self._bigram(tokens[i - n], tokens[i - n + 1])
+                        )
         else:
             feats = [_signed(_crc(empty_feature), self.hdim, 1.0)]
         rec = np.frombuffer(b"".join(feats), _FEATURE)  # type: ignore[arg-type]
