@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -18,6 +19,7 @@ from reference_server._messages import count_message_tokens, create_message
 from reference_server._pipeline import request_id
 from reference_server._settings import Settings
 from reference_server._upstream import close_clients
+from reference_server.planner import PlannerBackendError, get_planner
 
 __all__ = ["create_app"]
 
@@ -76,6 +78,13 @@ async def _add_request_id(message: Message, scope: Scope) -> None:
         message["headers"] = headers
 
 
+def _start_planner() -> None:
+    """Build the default planner as the server starts, which starts compiling its numba kernels on a
+    background thread (requests meanwhile get the NumPy search's identical plans)."""
+    with contextlib.suppress(PlannerBackendError):  # every request that plans reports it
+        get_planner("base")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """The reference server as an ASGI app. `settings` defaults to `Settings.from_env()`."""
     settings = settings or Settings.from_env()
@@ -96,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Exception: _unexpected,
         },
         before_send=[_add_request_id],
+        on_startup=[_start_planner],
         on_shutdown=[close_clients],
         state=State({"stratus_settings": settings, "stratus_keys": KeyStore(settings)}),
         request_max_body_size=settings.max_body_bytes,

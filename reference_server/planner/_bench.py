@@ -2,11 +2,13 @@
 
     python -m reference_server.planner._bench [--json OUT] [--requests N] [--sizes base,large]
 
-Pins itself to one CPU core and one BLAS thread (set before NumPy is imported), then for every size:
-per-request latency p50/p99 of `Planner.plan` over states of 4..64 words in three cases (see
-`_latency`: texts seen before, a new state with a known goal, both new; each the median of `--rounds`
-interleaved rounds, since a shared machine drifts between minutes); batch throughput of `plan_batch`; and the same on the GPU when CuPy and a
-device are available. Speed targets live here, never in unit tests.
+Pins itself to one CPU core and one BLAS thread (set before NumPy is imported), then for every CPU
+backend (`numpy`, and `numba` when it imports; `--backends`) and every size: per-request latency
+p50/p99 of `Planner.plan` over states of 4..64 words in three cases (see `_latency`: texts seen before,
+a new state with a known goal, both new; each the median of `--rounds` rounds, since a shared machine
+drifts between minutes, with the backends and modes interleaved within a round); batch throughput of
+`plan_batch`; and the same on the GPU when CuPy and a device are available. Speed targets live here,
+never in unit tests.
 """
 
 from __future__ import annotations
@@ -135,40 +137,53 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--sizes", default="small,base,large,xl,huge")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--backends", default=None, help="CPU backends (default: numpy, and numba if it imports)")
     args = ap.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
     from reference_server.planner import Planner
-    from reference_server.planner._backend import cupy_or_none
+    from reference_server.planner._backend import cupy_or_none, numba_or_none
+
+    backends = (
+        args.backends.split(",") if args.backends else ["numpy"] + (["numba"] if numba_or_none() else [])
+    )
 
     pairs = workload(args.requests)
     report: dict[str, Any] = {
         "machine": {
             "python": platform.python_version(),
             "numpy": np.__version__,
+            "numba": getattr(numba_or_none(), "__version__", None),
             "cpu": platform.processor(),
         },
         "requests": len(pairs),
-        "cpu": {},
+        "cpu": {b: {} for b in backends},
         "gpu": None,
     }
     for size in args.sizes.split(","):
-        p = Planner(size, backend="numpy")
-        for s, g in pairs[:200]:  # warm-up: caches, allocator
-            p.plan(s, g)
-        rounds: dict[str, list[dict[str, float]]] = {mode: [] for mode in _MODES}
-        for salt in range(args.rounds):  # rounds interleave the modes; figures are medians over rounds
-            for mode in _MODES:
-                rounds[mode].append(_latency(p, pairs, mode, salt))
-        report["cpu"][size] = {
-            **{mode: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for mode, rs in rounds.items()},
-            "rounds": rounds,
-            "batch_throughput_per_s": {str(b): _throughput(p, pairs, b) for b in (1, 32, 256)},
-        }
-        r = report["cpu"][size]
-        lat = " | ".join(f"{mode} p50 {r[mode]['p50_ms']:.3f} p99 {r[mode]['p99_ms']:.3f}" for mode in _MODES)
-        print(f"cpu {size:5} {lat} ms | batch/s {r['batch_throughput_per_s']}")
+        planners = {b: Planner(size, backend=b) for b in backends}
+        for p in planners.values():
+            p.wait_for_kernels()
+            for s, g in pairs[:200]:  # warm-up: caches, allocator, numba's compiled code
+                p.plan(s, g)
+        rounds: dict[str, dict[str, list[dict[str, float]]]] = {b: {m: [] for m in _MODES} for b in backends}
+        for salt in range(args.rounds):  # a round interleaves backends and modes; figures are medians
+            for b, p in planners.items():
+                for mode in _MODES:
+                    rounds[b][mode].append(_latency(p, pairs, mode, salt))
+        for b, p in planners.items():
+            rs_b = rounds[b]
+            r: dict[str, Any] = {
+                **{
+                    mode: {k: statistics.median(x[k] for x in rs) for k in rs[0]} for mode, rs in rs_b.items()
+                },
+                "rounds": rs_b,
+                "batch_throughput_per_s": {str(n): _throughput(p, pairs, n) for n in (1, 32, 256)},
+            }
+            report["cpu"][b][size] = r
+            lat = " | ".join(f"{m} p50 {r[m]['p50_ms']:.3f} p99 {r[m]['p99_ms']:.3f}" for m in _MODES)
+            print(f"cpu {b:5} {size:5} {lat} ms | batch/s {r['batch_throughput_per_s']}")
     if cupy_or_none() is not None:
         report["gpu"] = {}
         big = pairs * max(1, 8192 // len(pairs))

@@ -4,9 +4,10 @@ Three RawKernels, all in `CUDA_SOURCE` (compiled by CuPy's NVRTC at first use, w
 by `nvcc --ptx` in the tests):
 
 * `expand_score`: one thread per (beam n, action a). Fuses the whole world-model step of
-  `_world_model.expand` (gate, sparse transition, hashed-block update, magnitude, value, change and
-  availability) with every sum in a fixed sequential order and no atomics, so results are bit-identical
-  from run to run and agree with NumPy float32 to a few ulp.
+  `_world_model.expand_tiled` (gate, sparse transition, hashed-block update, the child's concept sums,
+  magnitude, value, change and availability) with the same formulas and every sum in the same fixed
+  order and no atomics, so results are bit-identical from run to run and agree with NumPy float32 to a
+  few ulp (the device contracts multiply-adds and has its own `exp`).
 * `topk_rows`: one thread per request row; keeps the top B keys by (key descending, index ascending),
   exactly the order of NumPy's stable argsort of `-keys`.
 * `masked_softmax`: one thread per row; float64 softmax of `beta * q` over the available actions.
@@ -24,6 +25,8 @@ from reference_server.planner._world_model import (
     _SC2,
     _SH2,
     _SHG,
+    C2_ROW,
+    CG_ROW,
     DELTA_ROW,
     HA_ROW,
     MAG_ROW,
@@ -33,6 +36,7 @@ from reference_server.planner._world_model import (
     Expansion,
     Goals,
     Tables,
+    concept_sums,
 )
 
 __all__ = ["CUDA_SOURCE", "KERNEL_NAMES", "MAX_BEAM", "GpuKernels", "make_expand"]
@@ -44,17 +48,17 @@ CUDA_SOURCE = r"""
 extern "C" {
 
 __global__ void expand_score(
-    const float* __restrict__ c, const float* __restrict__ ha, const float* __restrict__ cg,
-    const float* __restrict__ gnorm, const float* __restrict__ gate_w, const float* __restrict__ gate_b,
+    const float* __restrict__ c, const float* __restrict__ base, const float* __restrict__ ha,
+    const float* __restrict__ cg, const float* __restrict__ gnorm, const float* __restrict__ gate_w, const float* __restrict__ gate_b,
     const float* __restrict__ rho, const float* __restrict__ trans_c, const float* __restrict__ trans_1,
     const int* __restrict__ pair_start, const int* __restrict__ pair_concept,
     const float* __restrict__ requires_, const unsigned char* __restrict__ has_req,
     const float* __restrict__ blocks, const unsigned char* __restrict__ plannable,
     const int N, const int K, const int A, const int P,
     const float sc2, const float sh2, const float shg, const float min_gate,
-    float* __restrict__ new_pairs, float* __restrict__ ha_new, float* __restrict__ mag,
-    float* __restrict__ val, float* __restrict__ delta, unsigned char* __restrict__ avail,
-    unsigned char* __restrict__ afforded)
+    float* __restrict__ new_pairs, float* __restrict__ c2_new, float* __restrict__ cgd_new,
+    float* __restrict__ ha_new, float* __restrict__ mag, float* __restrict__ val,
+    float* __restrict__ delta, unsigned char* __restrict__ avail, unsigned char* __restrict__ afforded)
 {
     const long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (tid >= (long long)N * A) return;
@@ -66,10 +70,7 @@ __global__ void expand_score(
     float z = 0.0f;
     for (int k = 0; k < K; ++k) z += cn[k] * gate_w[k * A + a];
     z += gate_b[a];
-    const float gate = 1.0f / (1.0f + expf(-z));
-
-    float cc = 0.0f, cgd = 0.0f;
-    for (int k = 0; k < K; ++k) { cc += cn[k] * cn[k]; cgd += cn[k] * gn[k]; }
+    const float gate = (float)(1.0 / (exp((double)(-z)) + 1.0));  /* in double, rounded once */
 
     float dsq = 0.0f, dmag = 0.0f, dgoal = 0.0f;
     for (int p = pair_start[a]; p < pair_start[a + 1]; ++p) {
@@ -83,24 +84,29 @@ __global__ void expand_score(
         new_pairs[(long long)n * P + p] = nw;
         const float d = nw - old;
         dsq += d * d;
-        dmag += nw * nw - old * old;
-        dgoal += d * gn[kc];
+        dmag += (nw + old) * d;
+        dgoal += gn[kc] * d;
     }
 
+    const float c2 = dmag + base[n];
+    const float cgd = dgoal + base[N + n];
     const float h0 = ha[n];
-    float hn = h0, hd = 1.0f;
-    if (rho[a] > 0.0f) {
+    float hn = h0, gap = 0.0f;
+    if (rho[a] > 0.0f) {  /* h' = normalize(h + w (h_g - h)), tracked through ha = h . h_g */
+        const float sh2x2 = 2.0f * sh2;
         const float w = gate * rho[a];
-        const float omw = 1.0f - w;
-        const float u = sqrtf(omw * omw + w * w + 2.0f * w * omw * h0);
-        hn = (omw * h0 + w) / u;
-        hd = (omw + w * h0) / u;
+        const float we = w * (1.0f - h0);
+        const float u = sqrtf(1.0f - ((1.0f - w) * 2.0f) * we);
+        hn = (h0 + we) / u;
+        gap = fmaxf(sh2x2 - ((1.0f - we) * sh2x2) / u, 0.0f);
     }
-    const float m = sqrtf(fmaxf(dmag + cc, 0.0f) * sc2 + sh2);
+    const float m = sqrtf(c2 * sc2 + sh2);
+    c2_new[tid] = c2;
+    cgd_new[tid] = cgd;
     mag[tid] = m;
     ha_new[tid] = hn;
-    val[tid] = ((dgoal + cgd) * sc2 + shg * hn) / (m * gnorm[n]);
-    delta[tid] = sqrtf(dsq * sc2 + sh2 * fmaxf(2.0f - 2.0f * hd, 0.0f));
+    val[tid] = (cgd * sc2 + shg * hn) / (m * gnorm[n]);
+    delta[tid] = sqrtf(dsq * sc2 + gap);
 
     bool req_ok = !has_req[a];
     bool blocked = false;
@@ -180,9 +186,9 @@ class GpuKernels:
         """`_world_model.expand` (one goal per beam) on the GPU."""
         cp = self.cp
         ha_t = cp.repeat(ha[:, None], t.num_actions, axis=1)
-        return self.expand_tiled(t, c, ha_t, Goals.build(t, cg, gnorm))
+        return self.expand_tiled(t, c, ha_t, Goals.build(t, cg, gnorm), concept_sums(t, c, cg))
 
-    def expand_tiled(self, t: Tables, c: Any, ha: Any, goals: Goals, need: int = 0) -> Expansion:
+    def expand_tiled(self, t: Tables, c: Any, ha: Any, goals: Goals, base: Any, need: int = 0) -> Expansion:
         """`_world_model.expand_tiled` on the GPU: the fused kernel writes the rows of `Expansion.out`
         (every candidate's values, whatever `need` asks for)."""
         cp = self.cp
@@ -200,6 +206,7 @@ class GpuKernels:
             (_THREADS,),
             (
                 c,
+                cp.ascontiguousarray(base, dtype=cp.float32),
                 cp.ascontiguousarray(ha[:, 0], dtype=cp.float32),
                 cg,
                 cp.ascontiguousarray(goals.gnorm[:, 0], dtype=cp.float32),
@@ -223,6 +230,8 @@ class GpuKernels:
                 _SHG,
                 MIN_GATE,
                 new_pairs,
+                out[C2_ROW],
+                out[CG_ROW],
                 out[HA_ROW],
                 out[MAG_ROW],
                 out[VALUE_ROW],
@@ -235,8 +244,7 @@ class GpuKernels:
         aff = afforded.astype(bool)
         av = cp.where(aff.any(axis=1, keepdims=True), aff, open_)
         diff = new_pairs - c.take(t.pair_concept, axis=1)
-        base = (cp.stack([c, cg]) * c).sum(axis=2)
-        return Expansion(new_pairs, diff, out, ~av, ~open_, base)
+        return Expansion(new_pairs, diff, out, ~av, ~open_)
 
     def topk(self, keys: Any, b: int) -> Any:
         cp = self.cp

@@ -12,10 +12,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reference_server.planner._backend import PlannerBackendError, cupy_or_none, resolve_backend
+from reference_server.planner._backend import (
+    PlannerBackendError,
+    cupy_or_none,
+    numba_or_none,
+    resolve_backend,
+)
 from reference_server.planner._batcher import MicroBatcher
 from reference_server.planner._catalog import Catalog, load_catalog
-from reference_server.planner._encoder import S_C, S_G, S_H, Encoder
+from reference_server.planner._encoder import S_C, S_G, Encoder
 from reference_server.planner._policy import BETA, confidence_label, make_plan, masked_softmax, softmax_at
 from reference_server.planner._search import SearchParams, SearchResult, beam_search, goal_tiles
 from reference_server.planner._types import (
@@ -26,12 +31,16 @@ from reference_server.planner._types import (
     RolloutState,
     RolloutSummary,
 )
-from reference_server.planner._world_model import Tables, advance, expand, value
-
-
-def res_v0(c: Any, ha: Any, cg: Any, gnorm: Any) -> float:
-    return float(value(np, c, ha, cg, gnorm)[0])
-
+from reference_server.planner._world_model import (
+    C2_ROW,
+    CG_ROW,
+    Tables,
+    advance,
+    concept_sums,
+    expand,
+    magnitude,
+    value,
+)
 
 __all__ = ["SIZES", "Planner", "PlannerBackendError", "SizeConfig", "backend_info", "get_planner"]
 
@@ -98,10 +107,26 @@ class Planner:
             cp = cupy_or_none()
             self._gpu = Tables.build(cp, self.catalog)
             self._kernels = _kernels.make_expand(self._gpu)
+        self._jit: Any = None  # numba CPU kernels: with the numba backend, and for CuPy's CPU requests
+        self._jit_ready: Any = None
+        if self.backend != "numpy" and numba_or_none() is not None:
+            from reference_server.planner import _jit
+
+            prm = self.params
+            self._jit = _jit.JitSearch.build(
+                self._cpu, prm.beam, prm.depth, prm.lam, prm.eps, prm.gamma, prm.tau_goal
+            )
+            self._jit_ready = _jit.compile_in_background(self._cpu)
         self._batcher: Any = None
         self._lock = threading.Lock()
         self._goals: dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]] = {}
         self._goal_tiles: dict[str, tuple[Any, Any]] = {}
+        self._goal_pairs: dict[str, npt.NDArray[np.float32]] = {}
+
+    def wait_for_kernels(self, timeout: float | None = None) -> bool:
+        """Block until the numba kernels are compiled (True), or say there are none to wait for (False).
+        Until then `plan` runs the NumPy search, which gives the same results."""
+        return bool(self._jit_ready is not None and self._jit_ready.wait(timeout))
 
     @property
     def dim(self) -> int:
@@ -160,6 +185,8 @@ class Planner:
                 k.expand_tiled,
                 k.topk,
             )
+        if self._jit is not None and params == self.params and self._jit_ready.is_set():
+            return self._search_jit(pairs, c0, ha0, cg, gnorm)
         goals = None
         if len(pairs) == 1 and params == self.params:  # the goal's tiles, cached per goal text
             goal = pairs[0][1]
@@ -170,6 +197,38 @@ class Planner:
                     self._goal_tiles.clear()
                 self._goal_tiles[goal] = goals
         return beam_search(self._cpu, c0, ha0, cg, gnorm, params, goals=goals)
+
+    def _search_jit(
+        self, pairs: list[tuple[str, str]], c0: Any, ha0: Any, cg: Any, gnorm: Any
+    ) -> SearchResult:
+        """The numba search, one request at a time (the same results as the NumPy search, bit for bit)."""
+        r_n = len(pairs)
+        if r_n == 1:
+            goal = pairs[0][1]
+            cgp = self._goal_pairs.get(goal)
+            if cgp is None:
+                cgp = cg[0].take(self._cpu.pair_concept)
+                if len(self._goal_pairs) >= _GOAL_TILES_LIMIT:
+                    self._goal_pairs.clear()
+                self._goal_pairs[goal] = cgp
+            cgps = [cgp]
+        else:
+            cgps = list(cg.take(self._cpu.pair_concept, axis=1))
+        a_n = self._cpu.num_actions
+        q = np.empty((r_n, a_n), np.float32)
+        root_avail = np.empty((r_n, a_n), np.bool_)
+        v0 = np.empty(r_n, np.float32)
+        mag0 = np.empty(r_n, np.float32)
+        actions, deltas, mags, values = [], [], [], []
+        search = self._jit.search
+        for r in range(r_n):
+            seq, trace, q[r], root_avail[r], v0[r], mag0[r] = search(c0[r], ha0[r], cg[r], cgps[r], gnorm[r])
+            actions.append(seq.tolist())
+            d, m, v = trace.tolist()
+            deltas.append(d)
+            mags.append(m)
+            values.append(v)
+        return SearchResult(actions, mags, deltas, values, q, root_avail, v0, mag0)
 
     def _plans(self, res: SearchResult, elapsed_ms: float, gpu: bool = False) -> list[Plan]:
         out = []
@@ -264,11 +323,12 @@ class Planner:
             ids = list(actions)
         t = self._cpu
         c, ha = c0, ha0
+        base = concept_sums(t, c0, cg)  # then each step's own sums, as the search carries them
         preds: list[RolloutPrediction] = []
-        mag_prev = float(np.sqrt(np.float32(S_C * S_C) * (c0 * c0).sum() + np.float32(S_H * S_H)))
-        v_prev = float(res_v0(c0, ha0, cg, gnorm))
+        mag_prev = float(magnitude(base)[0])
+        v_prev = float(value(base, ha0, gnorm)[0])
         for step, a in enumerate(ids, start=1):
-            ex = expand(t, c, ha, cg, gnorm)
+            ex = expand(t, c, ha, cg, gnorm, base)
             probs = masked_softmax((ex.value[0] - v_prev) - np.float32(self.params.lam), ex.open_[0])
             mag, delta, val = float(ex.mag[0, a]), float(ex.delta[0, a]), float(ex.value[0, a])
             act = self._action(step, a)
@@ -295,6 +355,7 @@ class Planner:
             )
             c = advance(t, c, ex.diff, np.zeros(1, np.int64), np.asarray([a]))
             ha = ex.ha[:, a].copy()
+            base = ex.out[C2_ROW : CG_ROW + 1, :, a].copy()
             mag_prev, v_prev = mag, val
         total = round(sum(p.state_change for p in preds), 4)
         return Rollout(

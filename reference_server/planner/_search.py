@@ -29,18 +29,20 @@ import numpy as np
 import numpy.typing as npt
 
 from reference_server.planner._world_model import (
-    DELTA_ROW,
+    C2_ROW,
+    CG_ROW,
     J_ROW,
     KEY_ROW,
-    MAG_ROW,
     NEED_AVAIL,
     NEED_OPEN,
     OUT_ROWS,
+    TRACE_ROWS,
     VALUE_ROW,
     Expansion,
     Goals,
     Tables,
     advance,
+    concept_sums,
     expand_tiled,
 )
 
@@ -85,7 +87,7 @@ def _argsort_asc(xp: Any, keys: Any) -> Any:
     return xp.argsort(keys, axis=1)  # CuPy's argsort is always stable
 
 
-ExpandFn = Any  # Callable[[Tables, c, ha (N, A), Goals, need], Expansion]
+ExpandFn = Any  # Callable[[Tables, c, ha (N, A), Goals, base (2, N), need], Expansion]
 TopkFn = Any  # Callable[[keys (R, L), b], (R, b) indices of the b largest keys, ties: lower index]
 
 
@@ -146,6 +148,7 @@ def _search_batched(
     tiles = goals_1
     c = c0
     ha = xp.repeat(ha0[:, None], a_n, axis=1)  # (N, A): every per-beam input is tiled over the actions
+    base = concept_sums(t, c0, cg)  # (2, N); below the root, the survivors' own rows of `out`
     v_par = jl_par = None
     thr: Any = k.pos_inf if rows is not None else np.float32(np.inf)  # at the root: any available action
     live: Any = True
@@ -154,14 +157,15 @@ def _search_batched(
     q = root_avail = v0 = mag0 = None
     for depth in range(h_n):
         # the root's Q needs every open action's score, deeper depths only the unblocked ones
-        ex: Expansion = expand_fn(t, c, ha, tiles, NEED_AVAIL if depth else NEED_OPEN)
+        ex: Expansion = expand_fn(t, c, ha, tiles, base, NEED_AVAIL if depth else NEED_OPEN)
         out = ex.out
         j = out[J_ROW]
-        if depth == 0:  # root: the request's own magnitude and value, from the expansion's sums
-            b = ex.base * k.sc2
-            mag0 = b[0] + k.sh2
+        if depth == 0:  # root: the request's own magnitude and value, from its concept sums
+            mag0 = base[0] * k.sc2
+            mag0 += k.sh2
             xp.sqrt(mag0, out=mag0)
-            v0 = b[1] + k.shg * ha0
+            v0 = base[1] * k.sc2
+            v0 += k.shg * ha0
             v0 /= mag0 * gnorm
             xp.subtract(ex.value, v0[:, None], out=j)  # gamma^0 = 1
             j -= sc.lam  # the partial-plan score is 0 at the root
@@ -211,6 +215,7 @@ def _search_batched(
                 xp.copyto(thr, ntop - sc.eps_q, where=improved)
         pflat = (parent if rows is None else parent + rows * width).reshape(-1)
         c = advance(t, c, ex.diff, pflat, act.reshape(-1))
+        base = kept[C2_ROW : CG_ROW + 1]
         kept[J_ROW] -= sc.lam
         tiled = kept[VALUE_ROW : J_ROW + 1].repeat(a_n, axis=1).reshape(3, -1, a_n)
         v_par = tiled[0]
@@ -234,10 +239,10 @@ def _search_one(
     sc = _consts(t, params)
     tiles, goals_b = goals
     c = c0
-    ex = expand_tiled(t, c0, ha0.repeat(a_n).reshape(1, a_n), tiles, NEED_OPEN)
-    base = ex.base[:, 0] * k.sc2  # |c|^2, c.cg (scaled), as the batched path computes them
-    mag0 = np.sqrt(base[0] + k.sh2)
-    v0 = (base[1] + k.shg * ha0[0]) / (mag0 * gnorm[0])
+    base = concept_sums(t, c0, tiles.cg)
+    ex = expand_tiled(t, c0, ha0.repeat(a_n).reshape(1, a_n), tiles, base, NEED_OPEN)
+    mag0 = np.sqrt(base[0, 0] * k.sc2 + k.sh2)  # the batched path's operations, on scalars
+    v0 = (base[1, 0] * k.sc2 + k.shg * ha0[0]) / (mag0 * gnorm[0])
     out = ex.out
     j = out[J_ROW]
     np.subtract(ex.value, v0, j)  # gamma^0 = 1
@@ -263,12 +268,13 @@ def _search_one(
             break
         thr = ntop - sc.eps_f
         c = advance(t, c, ex.diff, pa[0], pa[1])
+        base = kept[C2_ROW : CG_ROW + 1]
         kept[J_ROW] -= sc.lam
         v_par, ha, jl_par = kept[VALUE_ROW : J_ROW + 1].repeat(a_n, axis=1).reshape(3, -1, a_n)
         if width == 1:
             tiles = goals_b
             width = b_n
-        ex = expand_tiled(t, c, ha, tiles, NEED_AVAIL)
+        ex = expand_tiled(t, c, ha, tiles, base, NEED_AVAIL)
         out = ex.out
         j = out[J_ROW]
         np.subtract(ex.value, v_par, j)
@@ -290,19 +296,19 @@ def _search_one(
             best = depth
             break
     seq = [0] * (best + 1)
-    trace = [[0.0] * (best + 1) for _ in range(VALUE_ROW + 1)]  # delta, mag, value per step
+    deltas, mags, values = trace = [[0.0] * (best + 1) for _ in range(3)]  # per step
     slot = 0
     for depth in range(best, -1, -1):
         (parents, acts), kept, _ = recs[depth]
         seq[depth] = acts[slot]
-        for row, value in zip(trace, kept[: VALUE_ROW + 1, slot].tolist(), strict=True):
+        for row, value in zip(trace, kept[TRACE_ROWS, slot].tolist(), strict=True):
             row[depth] = value
         slot = parents[slot]
     return SearchResult(
         [seq],
-        [trace[MAG_ROW]],
-        [trace[DELTA_ROW]],
-        [trace[VALUE_ROW]],
+        [mags],
+        [deltas],
+        [values],
         q,
         root_avail,
         v0.reshape(1),
@@ -374,7 +380,7 @@ def _finish(
                         if v > q_r[a]:
                             q_r[a] = v
         roots = [[root[p] for p in par] for root, par in zip(roots, parents[depth], strict=True)]
-    kept = [to_host(d.kept[: VALUE_ROW + 1]).tolist() for d in recs]
+    kept = [to_host(d.kept[TRACE_ROWS]).tolist() for d in recs]
     actions: list[list[int]] = []
     trace: list[list[list[float]]] = [[], [], []]  # delta, mag, value: per request, per step
     for r in range(r_n):
@@ -395,4 +401,4 @@ def _finish(
         actions.append(seq)
         for per_request, values in zip(trace, steps, strict=True):
             per_request.append(values)
-    return SearchResult(actions, trace[MAG_ROW], trace[DELTA_ROW], trace[VALUE_ROW], q, root_avail, v0, mag0)
+    return SearchResult(actions, trace[1], trace[0], trace[2], q, root_avail, v0, mag0)

@@ -35,16 +35,20 @@ from reference_server.planner._catalog import Catalog
 from reference_server.planner._encoder import S_C, S_G, S_H
 
 __all__ = [
+    "C2_ROW",
+    "CG_ROW",
     "MIN_GATE",
     "NEED_ALL",
     "NEED_AVAIL",
     "NEED_OPEN",
     "OUT_ROWS",
+    "TRACE_ROWS",
     "Expansion",
     "Goals",
     "Tables",
     "advance",
     "availability",
+    "concept_sums",
     "expand",
     "expand_tiled",
     "magnitude",
@@ -62,9 +66,12 @@ _SHG = np.float32(S_H * S_G)
 if np.frexp(_SH2)[0] != 0.5:  # pragma: no cover - the hashed-block shortcut below needs a power of two
     raise ValueError("S_H**2 must be a power of two")
 
-DELTA_ROW, MAG_ROW, VALUE_ROW, HA_ROW, J_ROW, KEY_ROW = range(6)
-OUT_ROWS = 6
-"""Rows of `Expansion.out`: delta, mag, value, ha (world model), then the search's score and key."""
+C2_ROW, CG_ROW, DELTA_ROW, MAG_ROW, VALUE_ROW, HA_ROW, J_ROW, KEY_ROW = range(8)
+OUT_ROWS = 8
+"""Rows of `Expansion.out`: |c'|^2, c'.c_goal, delta, mag, value, ha (world model), then the search's
+score and key. The first two are the child's own concept sums, which its expansion starts from."""
+TRACE_ROWS = slice(DELTA_ROW, VALUE_ROW + 1)
+"""The rows a plan reports per step: change, magnitude, value."""
 
 
 class Consts(NamedTuple):
@@ -111,6 +118,7 @@ class Tables:
     pair_to_action: Array
     pair_to_action_t: Array
     pair_onehot: Array
+    seg_index: Array
     requires: Array
     has_requirement: Array
     blocks: Array
@@ -126,8 +134,8 @@ class Tables:
     num_concepts: int
     num_writers: int
     clip: Any  # the backend's clip as one call: `clip(x, lo, hi, out)`
-    dot: Any  # 2-D matrix product into `out` (NumPy: `np.dot`, the same sgemm with less dispatch)
-    sum_last: Any  # `add.reduce` (NumPy: the pairwise sum of `ndarray.sum`, without its wrapper)
+    dot: Any  # 2-D matrix product into `out` (NumPy: `np.dot`; only for sums with one non-zero term)
+    sum_last: Any  # `add.reduce` (NumPy: `ndarray.sum` without its wrapper)
     all_last: Any  # `logical_and.reduce` likewise
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """Derived constants of this backend, keyed by shape or parameters (`tiles`, `split`, the search)."""
@@ -159,6 +167,7 @@ class Tables:
             pair_to_action=xp.asarray(cat.pair_to_action),
             pair_to_action_t=xp.asarray(np.ascontiguousarray(cat.pair_to_action.T)),
             pair_onehot=xp.asarray(cat.pair_onehot),
+            seg_index=xp.asarray(_segment_index(cat.pair_start)),
             requires=xp.asarray(cat.requires),
             has_requirement=xp.asarray(cat.has_requirement),
             blocks=xp.asarray(cat.blocks),
@@ -251,6 +260,19 @@ class Tables:
         return got
 
 
+def _segment_index(pair_start: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """(L, A) column of each action's l-th touched pair in a pair row padded with one zero column at
+    index P (L = the most pairs of any action), so that one gather and one ordered sum over axis 1
+    give every action's segment sum, pairs in catalogue order."""
+    counts = np.diff(pair_start)
+    p = int(pair_start[-1])
+    width = max(1, int(counts.max()))
+    index = np.full((width, counts.shape[0]), p, np.int64)
+    for a, (start, count) in enumerate(zip(pair_start[:-1].tolist(), counts.tolist(), strict=True)):
+        index[:count, a] = np.arange(start, start + count)
+    return index
+
+
 def _reduce_with(fn: Any) -> Any:
     def reduce(x: Array, axis: int, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Array:
         return fn(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
@@ -296,8 +318,6 @@ class Expansion(NamedTuple):
     """(N, A) bool: `~avail`, the search does not expand these."""
     shut: Array
     """(N, A) bool: `~open_`."""
-    base: Array
-    """(2, N) `|c|^2` and `c . c_goal` of each beam (its own magnitude and value follow from them)."""
 
     @property
     def avail(self) -> Array:
@@ -330,14 +350,25 @@ class Expansion(NamedTuple):
         return self.out[HA_ROW]
 
 
-def magnitude(xp: Any, c: Array) -> Array:
-    """`||z||` of states with concept block `c` (last axis)."""
-    return xp.sqrt(_SC2 * (c * c).sum(axis=-1) + _SH2)
+def concept_sums(t: Tables, c: Array, cg: Array) -> Array:
+    """(2, N) `|c|^2` and `c . c_goal` of N states, each summed over the concepts in index order."""
+    xp = t.xp
+    sq = xp.empty((c.shape[0], c.shape[1], 2), np.float32)
+    xp.multiply(c, c, sq[:, :, 0])
+    xp.multiply(cg, c, sq[:, :, 1])
+    return t.sum_last(sq, 1).T  # a sum over a middle axis runs in index order
 
 
-def value(xp: Any, c: Array, ha: Array, cg: Array, gnorm: Array) -> Array:
-    """`cos(z, g)` of states (c, ha) against goals (cg, gnorm)."""
-    return (_SC2 * (c * cg).sum(axis=-1) + _SHG * ha) / (magnitude(xp, c) * gnorm)
+def magnitude(base: Array) -> Array:
+    """`||z||` from `concept_sums`: `sqrt(|c|^2 SC2 + SH2)`."""
+    out: Array = np.sqrt(base[0] * _SC2 + _SH2)
+    return out
+
+
+def value(base: Array, ha: Array, gnorm: Array) -> Array:
+    """`cos(z, g)` from `concept_sums` and `ha = h . h_goal`."""
+    out: Array = (base[1] * _SC2 + _SHG * ha) / (magnitude(base) * gnorm)
+    return out
 
 
 def availability(t: Tables, c: Array) -> Array:
@@ -351,11 +382,14 @@ def availability(t: Tables, c: Array) -> Array:
     return ((c >= t.k.half) @ t.avail_w) > t.avail_thr
 
 
-def expand(t: Tables, c: Array, ha: Array, cg: Array, gnorm: Array) -> Expansion:
+def expand(t: Tables, c: Array, ha: Array, cg: Array, gnorm: Array, base: Array | None = None) -> Expansion:
     """Predict the next state of every (beam, action): `c` (N, K), `ha` (N,), one goal per beam
-    `cg` (N, K), `gnorm` (N,). The reference entry point; the search calls `expand_tiled`."""
+    `cg` (N, K), `gnorm` (N,), and the beams' `concept_sums` (computed when not given). The reference
+    entry point; the search calls `expand_tiled`."""
     ha_t = t.xp.repeat(ha[:, None], t.num_actions, axis=1)
-    return expand_tiled(t, c, ha_t, Goals.build(t, cg, gnorm))
+    if base is None:
+        base = concept_sums(t, c, cg)
+    return expand_tiled(t, c, ha_t, Goals.build(t, cg, gnorm), base)
 
 
 NEED_ALL, NEED_OPEN, NEED_AVAIL = 0, 1, 2
@@ -363,61 +397,75 @@ NEED_ALL, NEED_OPEN, NEED_AVAIL = 0, 1, 2
 With less than all, the values of the other candidates may differ from the reference."""
 
 
-def expand_tiled(t: Tables, c: Array, ha: Array, goals: Goals, need: int = NEED_ALL) -> Expansion:
-    """`expand` with the beams' `ha` tiled to (N, A) and their goals tiled by `Goals`.
+def expand_tiled(
+    t: Tables, c: Array, ha: Array, goals: Goals, base: Array, need: int = NEED_ALL
+) -> Expansion:
+    """`expand` with the beams' `ha` tiled to (N, A), their goals tiled by `Goals` and their concept
+    sums `base` (2, N) given (`concept_sums` at the root, a parent's `C2_ROW`/`CG_ROW` below it).
 
     Only the pairs each action touches change, so magnitude, goal dot product and change are the
-    beam's own values plus per-action segment sums over those pairs. The float32 operations, in this
-    order (the golden test freezes their results bit for bit):
+    beam's own values plus per-action segment sums over those pairs. Every sum runs in one fixed
+    order: over the concepts in index order, over an action's pairs in catalogue order (the pairs'
+    sum first, then the beam's own value). The float32 operations, in this order (the golden test
+    freezes their results bit for bit, and the numba kernels of `_jit` repeat them exactly):
 
-        z = c @ gate_w + gate_b;  gate = 1 / (1 + exp(-z));  old = c[:, pair_concept]
-        new = clip((c @ trans_c + trans_1) * gate[:, pair_action] + old, 0, 1);  d = new - old
-        S = [d * d; (new + old) * d; cg[pair_concept] * d] @ pair_to_action      (segment sums)
+        z = sum_k c_k gate_w[k] + gate_b;  gate = f32(1 / (1 + exp(-z)))   (exp and 1/x in float64)
+        old = c[:, pair_concept];  new = clip((sum_k c_k trans_c[k] + trans_1) * gate[:, pair_action] + old, 0, 1)
+        d = new - old;  S = segment sums of [(new + old) * d; cg[pair_concept] * d; d * d]
+        c2 = S0 + |c|^2;  cgd = S1 + c . cg            (the child's own concept sums)
         w = gate * rho;  we = w * (1 - ha);  u = sqrt(1 - 2 (1 - w) * we)
         ha' = (ha + we) / u;  gap = 2 - 2 (1 - we) / u
-        delta = sqrt(S0 * SC2 + SH2 * max(gap, 0));  mag = sqrt((S1 + |c|^2) * SC2 + SH2)
-        value = ((S2 + c . cg) * SC2 + SHG * ha') / (mag * ||g||)
+        delta = sqrt(S2 * SC2 + SH2 * max(gap, 0));  mag = sqrt(c2 * SC2 + SH2)
+        value = (cgd * SC2 + SHG * ha') / (mag * ||g||)
 
-    with `|c|^2` and `c . cg` NumPy's pairwise sums over K. The hashed-block update runs over every
-    action: for rho = 0 it leaves `ha` and the change exactly as they are. `-z` comes from negated
-    weights (exact), and `SH2 * max(gap, 0)` from operands scaled by 2 SH2 instead of 2 (a power of
-    two: the same float32 values). Outputs are written positionally (`ufunc(a, b, out)`). With `need`
-    other than `NEED_ALL`, the hashed-block update is skipped when no writing action (rho > 0) is needed.
+    The hashed-block update runs over every action: for rho = 0 it leaves `ha` and the change exactly
+    as they are. `-z` comes from negated weights (exact), and `SH2 * max(gap, 0)` from operands scaled
+    by 2 SH2 instead of 2 (a power of two: the same float32 values). Outputs are written positionally
+    (`ufunc(a, b, out)`). With `need` other than `NEED_ALL`, the hashed-block update is skipped when no
+    writing action (rho > 0) is needed.
     """
     xp = t.xp
     k = t.k
     mul, add = xp.multiply, xp.add
     n = c.shape[0]
     a_n = t.num_actions
+    p_n = t.pair_concept.shape[0]
     tl = t.tiles(n)
-    nz = t.dot(c, t.neg_gate_w)  # -z, exactly: negating the weights flips the sign of every term
+    gate_w, trans_c, c3 = t.neg_gate_w, t.trans_c, c[:, :, None]
+    if n >= _NARROW_FROM:  # large batches: only the concepts some beam has (a zero term changes no sum)
+        on = xp.flatnonzero(c.any(axis=0))
+        gate_w, trans_c, c3 = (
+            gate_w.take(on, axis=0),
+            trans_c.take(on, axis=0),
+            c.take(on, axis=1)[:, :, None],
+        )
+    nz = t.sum_last(mul(c3, gate_w), 1)  # -z: negating the weights flips the sign of every term
     nz += tl.neg_gate_b
-    gate = xp.exp(nz)
-    gate += k.one
-    xp.reciprocal(gate, gate)
+    e = xp.exp(nz, dtype=np.float64)
+    e += 1.0
+    gate = xp.empty((n, a_n), np.float32)
+    xp.reciprocal(e, gate, casting="same_kind")  # 1 / (1 + exp(-z)) in float64, rounded once
     old = c.take(t.pair_concept, axis=1)
-    new = t.dot(c, t.trans_c)
+    new = t.sum_last(mul(c3, trans_c), 1)
     new += tl.trans_1
     new *= gate.take(t.pair_action, axis=1)
     new += old
     t.clip(new, k.zero, k.one, new)  # max with 0, then min with 1, in one call
     diff = new - old
-    parts = xp.empty((3, n, new.shape[1]), np.float32)  # |dc|^2, d|c|^2, dc.cg per pair
-    mul(diff, diff, parts[0])
-    p1 = parts[1]
-    add(new, old, p1)
-    p1 *= diff
-    mul(goals.cgp, diff, parts[2])
+    parts = xp.zeros((3, n, p_n + 1), np.float32)  # d|c|^2, dc.cg, |dc|^2 per pair, then a zero column
+    p0, p1, p2 = parts[0, :, :p_n], parts[1, :, :p_n], parts[2, :, :p_n]
+    add(new, old, p0)
+    p0 *= diff
+    mul(goals.cgp, diff, p1)
+    mul(diff, diff, p2)
     out = xp.empty((OUT_ROWS, n, a_n), np.float32)
-    sums = out[:3]  # per-action segment sums, then delta, mag, value in place
-    t.dot(parts.reshape(3 * n, -1), t.pair_to_action, sums.reshape(3 * n, -1))
+    sums = out[C2_ROW : DELTA_ROW + 1]  # segment sums, then the child's c2 and cgd, and delta, in place
+    segments = parts.reshape(3 * n, p_n + 1).take(t.seg_index, axis=1)  # (3N, L, A)
+    t.sum_last(segments, 1, None, sums.reshape(3 * n, a_n))
+    sums[:2] += base[:, :, None]
+    mul(sums[:2], k.sc2, out[MAG_ROW : VALUE_ROW + 1])
+    out[DELTA_ROW] *= k.sc2
     mag = out[MAG_ROW]
-    sq = xp.empty((2, n, c.shape[1]), np.float32)
-    mul(c, c, sq[0])
-    mul(goals.cg, c, sq[1])
-    base = t.sum_last(sq, 2, None, None, True)  # |c|^2, c.cg, (2, N, 1): NumPy's pairwise sums
-    sums[1:] += base
-    sums *= k.sc2
     mag += k.sh2
     shut = t.shut(c)  # not available; see `availability`
     blocked = nz > k.neg_min_logit  # not afforded (gate < MIN_GATE)
@@ -447,12 +495,12 @@ def expand_tiled(t: Tables, c: Array, ha: Array, goals: Goals, need: int = NEED_
         xp.copyto(ha_new, ha)
         ha_new[:, t.writers] = hb[0]
         out[DELTA_ROW][:, t.writers] += hb[1]
-    dm = out[:2]
+    dm = out[DELTA_ROW : MAG_ROW + 1]
     xp.sqrt(dm, dm)  # delta, mag
     val = out[VALUE_ROW]
     val += k.shg * ha_new
     val /= mag * goals.gnorm
-    return Expansion(new, diff, out, blocked, shut, base[:, :, 0])
+    return Expansion(new, diff, out, blocked, shut)
 
 
 _NARROW_FROM = 32

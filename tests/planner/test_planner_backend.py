@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from reference_server.planner import Planner, PlannerBackendError, backend_info
-from reference_server.planner._backend import cupy_or_none, resolve_backend
+from reference_server.planner import Planner, PlannerBackendError, _backend, backend_info
+from reference_server.planner._backend import cupy_or_none, numba_or_none, resolve_backend
 
 NO_GPU = cupy_or_none() is None
+CPU_AUTO = "numba" if numba_or_none() is not None else "numpy"
 
 
 def test_numpy_forced(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -22,7 +23,7 @@ def test_numpy_forced(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_auto(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STRATUS_PLANNER_BACKEND", "auto")
     backend, device = resolve_backend()
-    assert backend == ("numpy" if NO_GPU else "cupy")
+    assert backend == (CPU_AUTO if NO_GPU else "cupy")
     assert device == "cpu" if NO_GPU else device.startswith("cuda:0")
 
 
@@ -35,8 +36,25 @@ def test_cupy_without_gpu_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> No
         Planner("base", backend="cupy")
 
 
+def test_numba_without_numba_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_backend, "_probe_numba", lambda: (None, "ImportError: No module named 'numba'"))
+    monkeypatch.setenv("STRATUS_PLANNER_BACKEND", "numba")
+    with pytest.raises(PlannerBackendError, match=r"stratus-conformance\[jit\]"):
+        resolve_backend()
+    if NO_GPU:
+        monkeypatch.setenv("STRATUS_PLANNER_BACKEND", "auto")
+        assert resolve_backend() == ("numpy", "cpu")
+
+
+@pytest.mark.skipif(numba_or_none() is None, reason="numba is not installed")
+def test_numba_forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRATUS_PLANNER_BACKEND", "numba")
+    assert resolve_backend() == ("numba", "cpu")
+    assert backend_info()["backend"] == "numba"
+
+
 def test_unknown_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STRATUS_PLANNER_BACKEND", "tpu")
-    with pytest.raises(PlannerBackendError, match="auto, numpy, cupy"):
+    with pytest.raises(PlannerBackendError, match="auto, numpy, numba, cupy"):
         resolve_backend()
     assert issubclass(PlannerBackendError, RuntimeError)

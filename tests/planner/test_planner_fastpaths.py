@@ -13,10 +13,12 @@ from reference_server.planner._encoder import Encoder, match_concepts, tokenize
 from reference_server.planner._policy import masked_softmax, softmax_at
 from reference_server.planner._search import SearchParams, _search_batched, beam_search, goal_tiles
 from reference_server.planner._world_model import (
+    HA_ROW,
     NEED_ALL,
     NEED_AVAIL,
     NEED_OPEN,
     availability,
+    concept_sums,
     expand,
     expand_tiled,
 )
@@ -40,11 +42,13 @@ def test_expand_tiled_with_shared_goals() -> None:
     _, tiled = goal_tiles(p._cpu, cg, gnorm, 3)
     c3 = np.ascontiguousarray(c.reshape(3, 3, -1).transpose(1, 0, 2).reshape(9, -1))  # beams by request
     ha3 = ha.reshape(3, 3).T.reshape(9)
-    got = expand_tiled(p._cpu, c3, np.repeat(ha3[:, None], p._cpu.num_actions, axis=1), tiled)
+    base = concept_sums(p._cpu, c3, tiled.cg)
+    got = expand_tiled(p._cpu, c3, np.repeat(ha3[:, None], p._cpu.num_actions, axis=1), tiled, base)
     ref = expand(p._cpu, c3, ha3, cg[[0, 0, 0, 1, 1, 1, 2, 2, 2]], gnorm[[0, 0, 0, 1, 1, 1, 2, 2, 2]])
-    for name in ("new_pairs", "diff", "blocked", "shut", "base"):
+    for name in ("new_pairs", "diff", "blocked", "shut"):
         assert _same(getattr(got, name), getattr(ref, name)), name
-    assert _same(got.out[:4], ref.out[:4])  # delta, mag, value, ha (the rest is the search's scratch)
+    world = slice(0, HA_ROW + 1)  # c2, cgd, delta, mag, value, ha (the rest is the search's scratch)
+    assert _same(got.out[world], ref.out[world])
     assert _same(per_beam.open_, availability(p._cpu, c[order]))
 
 
@@ -53,12 +57,13 @@ def test_expand_need_keeps_every_needed_value() -> None:
     c0, ha0, cg, gnorm = p._inputs(PAIRS)
     ha = np.repeat(ha0[:, None], p._cpu.num_actions, axis=1)
     one, _ = goal_tiles(p._cpu, cg, gnorm, 1)
-    full = expand_tiled(p._cpu, c0, ha, one, NEED_ALL)
+    base = concept_sums(p._cpu, c0, cg)
+    full = expand_tiled(p._cpu, c0, ha, one, base, NEED_ALL)
     for need, mask in ((NEED_OPEN, full.open_), (NEED_AVAIL, full.avail)):
-        got = expand_tiled(p._cpu, c0, ha, one, need)
+        got = expand_tiled(p._cpu, c0, ha, one, base, need)
         assert _same(got.blocked, full.blocked)
         assert _same(got.shut, full.shut)
-        for row in range(4):  # delta, mag, value, ha
+        for row in range(HA_ROW + 1):  # c2, cgd, delta, mag, value, ha
             assert _same(got.out[row][mask], full.out[row][mask]), (need, row)
 
 

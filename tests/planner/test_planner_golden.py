@@ -5,9 +5,11 @@ for every size, the `plan` and `plan_batch` results (all fields but `planning_ti
 and embedding digests. Performance work must not change any of them; an intended behaviour change
 rewrites the fixture on purpose.
 
-The fixture was recorded on x86-64 (AVX-512) with NumPy 2.4 and its bundled OpenBLAS 0.3.31. A few
-sums go through BLAS and `exp` through NumPy's SIMD code, whose last bits may differ on another CPU or
-BLAS build. So strings, integers and booleans (the actions, labels, lengths) must match exactly and
+The plan and rollout outputs are checked for the NumPy search and, where numba imports, for the
+numba kernels (which must give the same bits). The fixture was recorded on x86-64 (AVX-512) with NumPy
+2.4 and its bundled OpenBLAS 0.3.31. The search's own sums run in a fixed order, but the encoder's
+state-goal dot product goes through BLAS and `exp` through NumPy's SIMD code (or libm), whose last bits
+may differ on another CPU or BLAS build. So strings, integers and booleans (the actions, labels, lengths) must match exactly and
 floats to 1e-6 relative, which is far tighter than any behaviour change and loose enough for another
 CPU's last bit; the embedding digest, a byte-exact check, runs only on the recording platform.
 Bit-identity across runs on one machine is what test_planner_determinism checks.
@@ -24,9 +26,22 @@ import numpy as np
 import pytest
 
 from reference_server.planner import SIZES, Planner
+from reference_server.planner._backend import numba_or_none
 from tests.planner._golden import ROLLOUT_SIZES, embed_digest, load, rollout_requests
 
 GOLDEN = load()
+CPU_BACKENDS = [
+    "numpy",
+    pytest.param("numba", marks=pytest.mark.skipif(numba_or_none() is None, reason="numba is not installed")),
+]
+
+
+def _planner(size: str, backend: str) -> Planner:
+    p = Planner(size, backend=backend)
+    p.wait_for_kernels()
+    return p
+
+
 PAIRS: list[tuple[str, str]] = [(s, g) for s, g in GOLDEN["inputs"]]
 
 
@@ -70,18 +85,20 @@ def test_fixture_is_large_enough() -> None:
     assert sum(len(GOLDEN["plan"][s]) for s in SIZES) >= 1000
 
 
+@pytest.mark.parametrize("backend", CPU_BACKENDS)
 @pytest.mark.parametrize("size", SIZES)
-def test_plan_outputs_unchanged(size: str) -> None:
-    p = Planner(size, backend="numpy")
+def test_plan_outputs_unchanged(size: str, backend: str) -> None:
+    p = _planner(size, backend)
     got = [_plan(p.plan(s, g)) for s, g in PAIRS]
     again = [_plan(p.plan(s, g)) for s, g in PAIRS]  # warm caches give the same answer
     bad = _diff("plan", got, GOLDEN["plan"][size]) + _diff("plan (cached)", again, GOLDEN["plan"][size])
     assert not bad, f"{len(bad)} changed plans ({PLATFORM}), first ones:\n" + "\n".join(bad[:5])
 
 
+@pytest.mark.parametrize("backend", CPU_BACKENDS)
 @pytest.mark.parametrize("size", SIZES)
-def test_plan_batch_outputs_unchanged(size: str) -> None:
-    p = Planner(size, backend="numpy")
+def test_plan_batch_outputs_unchanged(size: str, backend: str) -> None:
+    p = _planner(size, backend)
     got = [_plan(x) for x in p.plan_batch(PAIRS)]
     bad = _diff("plan_batch", got, GOLDEN["plan_batch"][size])
     assert not bad, f"{len(bad)} changed plans ({PLATFORM}), first ones:\n" + "\n".join(bad[:5])

@@ -49,7 +49,7 @@ needs_gpu = pytest.mark.skipif(cupy_or_none() is None, reason="needs CuPy and a 
 def test_expand_kernel_matches_numpy() -> None:
     cp = cupy_or_none()
     from reference_server.planner._kernels import make_expand
-    from reference_server.planner._world_model import Tables, expand
+    from reference_server.planner._world_model import C2_ROW, CG_ROW, Tables, expand
 
     cpu = numpy_planner()
     gt = Tables.build(cp, cpu.catalog)
@@ -62,6 +62,8 @@ def test_expand_kernel_matches_numpy() -> None:
         np.testing.assert_allclose(
             getattr(got, name).get(), getattr(ref, name), rtol=1e-5, atol=1e-6, err_msg=name
         )
+    for row in (C2_ROW, CG_ROW):  # the children's own concept sums, which the next depth starts from
+        np.testing.assert_allclose(got.out[row].get(), ref.out[row], rtol=1e-5, atol=1e-6, err_msg=str(row))
     assert np.array_equal(got.avail.get(), ref.avail)
     assert np.array_equal(got.open_.get(), ref.open_)
 

@@ -72,6 +72,13 @@ VOLATILE: tuple[Volatile, ...] = (
         why="follows the length of the timings; the body itself is compared",
     ),
     Volatile(r"headers\.date", r".+", "<http-date>", why="wall clock"),
+    Volatile(
+        r"body\.brain\.backend",
+        r"numpy|numba|cupy",
+        "<planner-backend>",
+        why="what is installed here (numba, a GPU); the plans are the same bits on numpy and numba",
+    ),
+    Volatile(r"body\.brain\.device", r"cpu|cuda:[0-9]+ .+", "<planner-device>", why="the machine"),
 )
 
 
