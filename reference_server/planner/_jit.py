@@ -2,16 +2,17 @@
 
 On the CPU the NumPy search costs per array call (some two hundred calls of ~0.8 us per plan), not per
 element. `search_one` runs the same search as one compiled loop nest, with every float32 operation of
-`_world_model.expand_tiled` in the same order: sums over the concepts in index order (zero terms are
-skipped, which changes no sum), segment sums over an action's pairs in catalogue order (plus the zero
-the NumPy gather pads short segments with), the gate in float64 rounded once, ties broken by the lower
-candidate index as NumPy's stable argsort does. `tests/planner/test_planner_jit.py` holds it to the
-NumPy search bit for bit. numba is optional (`pip install 'stratus-conformance[jit]'`); without it the
-NumPy path runs, with the same results.
+`_world_model.expand_tiled` in the same order: sums over the concepts in index order and segment sums
+over an action's pairs in catalogue order (the terms NumPy leaves out or pads with are zeros, and zero
+terms change none of these sums; see `expand_tiled`), the gate in float64 rounded once, ties broken by
+the lower candidate index as NumPy's stable argsort does. `tests/planner/test_planner_jit.py` holds it
+to the NumPy search bit for bit. numba is optional (`pip install 'stratus-conformance[jit]'`); without
+it the NumPy path runs, with the same results.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from typing import Any, NamedTuple
@@ -21,7 +22,7 @@ import numpy as np
 from reference_server.planner._backend import numba_or_none
 from reference_server.planner._world_model import _SC2, _SH2, _SHG, Tables
 
-__all__ = ["JitSearch", "compile_in_background", "ready"]
+__all__ = ["JitSearch", "compile_in_background", "ready", "wait"]
 
 numba = numba_or_none()
 
@@ -51,7 +52,7 @@ def _expand(  # pragma: no cover - compiled by numba (its Python form runs in th
     """`expand_tiled` for N beams of one request: fills `out` (OUT_ROWS order: c2, cgd, delta, mag,
     value, ha), `blocked`, `shut` (N, A) and `diff` (N, P)."""
     neg_w, neg_b, trans_c, trans_1, rho, avail_w, avail_thr, pair_action, pair_concept, pair_start = tab[:10]
-    width, neg_min_logit = tab[10], tab[11]
+    neg_min_logit = tab[10]
     n_beams, k_n = c.shape
     a_n = neg_w.shape[1]
     p_n = trans_c.shape[1]
@@ -105,8 +106,6 @@ def _expand(  # pragma: no cover - compiled by numba (its Python form runs in th
                 acc = _ZERO if start == stop else parts[r, start]
                 for p in range(start + 1, stop):
                     acc += parts[r, p]
-                if stop - start < width:
-                    acc += _ZERO  # the zero column NumPy pads short segments with
                 if r < 2:
                     acc += base[r, n]
                 out[r, n, a] = acc
@@ -291,14 +290,21 @@ _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck":
 _smallest_jit: Any = numba.njit(**_OPTIONS)(_smallest) if numba is not None else None
 _expand_jit: Any = numba.njit(**_OPTIONS)(_expand) if numba is not None else None
 _search_jit: Any = numba.njit(**_OPTIONS)(_search) if numba is not None else None
-_READY = threading.Event()
+_READY = threading.Event()  # compiled: the planner may call the kernels
+_DONE = threading.Event()  # compiled, or failed to
 _START = threading.Lock()
 _started = False
-_failure: BaseException | None = None
+_log = logging.getLogger("reference_server.planner")
 
 
 def ready() -> bool:
     """The kernels are compiled (or loaded from the cache) and may be called without waiting."""
+    return _READY.is_set()
+
+
+def wait(timeout: float | None = None) -> bool:
+    """Wait until compiling has ended; True when the kernels are ready (False: failed, or timed out)."""
+    _DONE.wait(timeout)
     return _READY.is_set()
 
 
@@ -314,7 +320,6 @@ def compile_in_background(t: Tables) -> threading.Event:
 
 
 def _compile(t: Tables) -> None:
-    global _failure
     js = JitSearch.build(t, 2, 2, 0.02, 0.005, 0.8, 0.55)
     k = t.num_concepts
     try:
@@ -325,10 +330,11 @@ def _compile(t: Tables) -> None:
             np.zeros(t.pair_concept.shape[0], np.float32),
             np.float32(3.0),
         )
-    except BaseException as exc:  # pragma: no cover - the NumPy search keeps serving
-        _failure = exc
-        return
-    _READY.set()
+        _READY.set()
+    except Exception:  # pragma: no cover - the NumPy search keeps serving, with the same results
+        _log.warning("the planner's numba kernels did not compile; the NumPy search serves", exc_info=True)
+    finally:
+        _DONE.set()
 
 
 class JitSearch(NamedTuple):
@@ -344,7 +350,6 @@ class JitSearch(NamedTuple):
     def build(
         cls, t: Tables, beam: int, depth: int, lam: float, eps: float, gamma: float, tau: float
     ) -> JitSearch:
-        counts = np.diff(np.asarray(t.pair_start))
         tab = (
             np.ascontiguousarray(t.neg_gate_w, np.float32),
             np.ascontiguousarray(t.neg_gate_b, np.float32),
@@ -356,7 +361,6 @@ class JitSearch(NamedTuple):
             np.ascontiguousarray(t.pair_action, np.int64),
             np.ascontiguousarray(t.pair_concept, np.int64),
             np.ascontiguousarray(t.pair_start, np.int64),
-            int(max(1, counts.max())),
             np.float32(t.k.neg_min_logit),
         )
         consts = np.array([lam, -1e6, round(eps * 1e6), tau], np.float32)

@@ -126,7 +126,11 @@ class Planner:
     def wait_for_kernels(self, timeout: float | None = None) -> bool:
         """Block until the numba kernels are compiled (True), or say there are none to wait for (False).
         Until then `plan` runs the NumPy search, which gives the same results."""
-        return bool(self._jit_ready is not None and self._jit_ready.wait(timeout))
+        if self._jit is None:
+            return False
+        from reference_server.planner import _jit
+
+        return _jit.wait(timeout)
 
     @property
     def dim(self) -> int:

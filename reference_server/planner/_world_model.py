@@ -18,10 +18,11 @@ other.
 On the CPU a search step costs per array call, not per element (a few hundred candidates), so the NumPy
 code is shaped for cheap calls: operands of one call have the same shape (per-action rows, per-beam
 columns and per-request goals are tiled once per batch shape, `Tables.tiles` and `Goals`), constants are
-0-d arrays of the backend, and values live in stacked buffers so that one call serves several rows. The
-float32 operations and their order are the reference formulas above, unchanged; only the three matmuls
-whose sums have more than two non-zero terms (gate, transition, per-action segment sums) depend on the
-BLAS summation order, and they keep their operand shapes and layouts.
+0-d arrays of the backend, and values live in stacked buffers so that one call serves several rows.
+Every sum with more than one non-zero term runs in a fixed order (over the concepts in index order, over
+an action's pairs in catalogue order), as NumPy's reduction over a middle axis does, never through BLAS,
+whose order depends on the build: that is what lets the numba kernels of `_jit` repeat the NumPy
+search bit for bit.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ __all__ = [
     "TRACE_ROWS",
     "Expansion",
     "Goals",
+    "OrderedSums",
+    "SegmentSums",
     "Tables",
     "advance",
     "availability",
@@ -118,7 +121,9 @@ class Tables:
     pair_to_action: Array
     pair_to_action_t: Array
     pair_onehot: Array
-    seg_index: Array
+    gate_sums: OrderedSums
+    trans_sums: OrderedSums
+    segment_sums: SegmentSums
     requires: Array
     has_requirement: Array
     blocks: Array
@@ -167,7 +172,9 @@ class Tables:
             pair_to_action=xp.asarray(cat.pair_to_action),
             pair_to_action_t=xp.asarray(np.ascontiguousarray(cat.pair_to_action.T)),
             pair_onehot=xp.asarray(cat.pair_onehot),
-            seg_index=xp.asarray(_segment_index(cat.pair_start)),
+            gate_sums=OrderedSums.build(xp, -cat.gate_w),
+            trans_sums=OrderedSums.build(xp, np.ascontiguousarray(cat.trans[:-1])),
+            segment_sums=SegmentSums.build(xp, cat.pair_start),
             requires=xp.asarray(cat.requires),
             has_requirement=xp.asarray(cat.has_requirement),
             blocks=xp.asarray(cat.blocks),
@@ -260,17 +267,88 @@ class Tables:
         return got
 
 
-def _segment_index(pair_start: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """(L, A) column of each action's l-th touched pair in a pair row padded with one zero column at
-    index P (L = the most pairs of any action), so that one gather and one ordered sum over axis 1
-    give every action's segment sum, pairs in catalogue order."""
-    counts = np.diff(pair_start)
-    p = int(pair_start[-1])
-    width = max(1, int(counts.max()))
-    index = np.full((width, counts.shape[0]), p, np.int64)
-    for a, (start, count) in enumerate(zip(pair_start[:-1].tolist(), counts.tolist(), strict=True)):
-        index[:count, a] = np.arange(start, start + count)
-    return index
+class OrderedSums(NamedTuple):
+    """`x @ w` for a sparse (K, M) `w`, each column summed over its non-zero rows in row order.
+
+    Terms with a zero weight are left out (adding ±0 changes no sum here; see `expand_tiled`), and the
+    rest are gathered into a (N, L, M) array whose middle axis NumPy reduces row by row: the l-th
+    non-zero of every column, padded with zero weights. BLAS would sum in an order that depends on the
+    build; this order is the one the numba kernels repeat.
+    """
+
+    index: Array  # (L, M) row of each column's l-th non-zero weight (0 where padded)
+    weight: Array  # (L, M) that weight (0.0 where padded)
+
+    @staticmethod
+    def build(xp: Any, w: np.ndarray[Any, Any]) -> OrderedSums:
+        depth = max(1, int(np.count_nonzero(w, axis=0).max()))
+        index = np.zeros((depth, w.shape[1]), np.int64)
+        weight = np.zeros((depth, w.shape[1]), np.float32)
+        for col in range(w.shape[1]):
+            rows = np.flatnonzero(w[:, col])
+            index[: rows.size, col] = rows
+            weight[: rows.size, col] = w[rows, col]
+        return OrderedSums(xp.asarray(index), xp.asarray(weight))
+
+    def __call__(self, xp: Any, x: Array) -> Array:
+        """(N, M) sums for the rows of `x` (N, K)."""
+        terms = x.take(self.index, axis=1)
+        terms *= self.weight
+        return xp.add.reduce(terms, 1)
+
+
+class SegmentSums(NamedTuple):
+    """Per-action sums of per-pair values, each over the action's pairs in catalogue order.
+
+    The values sit in `width` slots: the P pairs, then one slot per long action, then a zero. Long
+    actions (more than L pairs; a few) are summed first, level by level over a (L_long, M_long, R)
+    gather, into their slots; then one (L, A, R) gather sums every action: a short one over its pairs,
+    a long one over its own finished sum, each padded with the zero column (adding it changes nothing).
+    So one long action does not widen the gather of every other.
+    """
+
+    index: Array  # (L, A) columns summed for each action, padded with the zero column
+    long_index: Array | None  # (L_long, M_long) the long actions' pair columns, or None
+    long_out: slice  # their columns in the row
+    width: int  # columns of a row: P + M_long + 1
+
+    @staticmethod
+    def build(xp: Any, pair_start: np.ndarray[Any, Any]) -> SegmentSums:
+        counts = np.diff(pair_start)
+        p_n, a_n = int(pair_start[-1]), counts.size
+        top = max(1, int(counts.max()))
+
+        def cost(depth: int) -> int:  # elements gathered, plus a row's worth for the second gather's calls
+            longer = int(np.count_nonzero(counts > depth))
+            return depth * a_n + (top * longer + a_n if longer else 0)
+
+        depth = min(range(1, top + 1), key=cost)
+        longer = np.flatnonzero(counts > depth)
+        width = p_n + longer.size + 1
+        zero = width - 1
+        index = np.full((depth, a_n), zero, np.int64)
+        long_index = np.full((top, longer.size), zero, np.int64)
+        for a in range(a_n):
+            start, count = int(pair_start[a]), int(counts[a])
+            if count > depth:
+                j = int(np.searchsorted(longer, a))
+                long_index[:count, j] = np.arange(start, start + count)
+                index[0, a] = p_n + j
+            else:
+                index[:count, a] = np.arange(start, start + count)
+        return SegmentSums(
+            xp.asarray(index),
+            xp.asarray(long_index) if longer.size else None,
+            slice(p_n, p_n + longer.size),
+            width,
+        )
+
+    def __call__(self, xp: Any, cols: Array, out: Array) -> None:
+        """`out` (A, R) = the segment sums of `cols` (width, R): R rows of values stored column by
+        column, so that a gather moves whole rows of R and the sums run over the leading axis."""
+        if self.long_index is not None:
+            xp.add.reduce(cols.take(self.long_index, axis=0), 0, None, cols[self.long_out])
+        xp.add.reduce(cols.take(self.index, axis=0), 0, None, out)
 
 
 def _reduce_with(fn: Any) -> Any:
@@ -418,8 +496,11 @@ def expand_tiled(
         delta = sqrt(S2 * SC2 + SH2 * max(gap, 0));  mag = sqrt(c2 * SC2 + SH2)
         value = (cgd * SC2 + SHG * ha') / (mag * ||g||)
 
-    The hashed-block update runs over every action: for rho = 0 it leaves `ha` and the change exactly
-    as they are. `-z` comes from negated weights (exact), and `SH2 * max(gap, 0)` from operands scaled
+    Zero terms change none of these sums (`OrderedSums` leaves zero weights out and pads with zeros,
+    the numba kernels skip zero concepts): `x + 0 = x`, and the only other effect, the sign of a zero
+    sum, never reaches an output (`c >= 0`, so `|c|^2`, `c . cg` and the squares are `+0` or more, and
+    a `±0` logit or transition gives the same gate and the same clipped value). The hashed-block update
+    runs over every action: for rho = 0 it leaves `ha` and the change exactly as they are. `-z` comes from negated weights (exact), and `SH2 * max(gap, 0)` from operands scaled
     by 2 SH2 instead of 2 (a power of two: the same float32 values). Outputs are written positionally
     (`ufunc(a, b, out)`). With `need` other than `NEED_ALL`, the hashed-block update is skipped when no
     writing action (rho > 0) is needed.
@@ -431,37 +512,29 @@ def expand_tiled(
     a_n = t.num_actions
     p_n = t.pair_concept.shape[0]
     tl = t.tiles(n)
-    gate_w, trans_c, c3 = t.neg_gate_w, t.trans_c, c[:, :, None]
-    if n >= _NARROW_FROM:  # large batches: only the concepts some beam has (a zero term changes no sum)
-        on = xp.flatnonzero(c.any(axis=0))
-        gate_w, trans_c, c3 = (
-            gate_w.take(on, axis=0),
-            trans_c.take(on, axis=0),
-            c.take(on, axis=1)[:, :, None],
-        )
-    nz = t.sum_last(mul(c3, gate_w), 1)  # -z: negating the weights flips the sign of every term
+    nz = t.gate_sums(xp, c)  # -z: negating the weights flips the sign of every term
     nz += tl.neg_gate_b
     e = xp.exp(nz, dtype=np.float64)
     e += 1.0
     gate = xp.empty((n, a_n), np.float32)
     xp.reciprocal(e, gate, casting="same_kind")  # 1 / (1 + exp(-z)) in float64, rounded once
     old = c.take(t.pair_concept, axis=1)
-    new = t.sum_last(mul(c3, trans_c), 1)
+    new = t.trans_sums(xp, c)
     new += tl.trans_1
     new *= gate.take(t.pair_action, axis=1)
     new += old
     t.clip(new, k.zero, k.one, new)  # max with 0, then min with 1, in one call
     diff = new - old
-    parts = xp.zeros((3, n, p_n + 1), np.float32)  # d|c|^2, dc.cg, |dc|^2 per pair, then a zero column
-    p0, p1, p2 = parts[0, :, :p_n], parts[1, :, :p_n], parts[2, :, :p_n]
+    seg = t.segment_sums
+    parts = xp.zeros((seg.width, 3, n), np.float32)  # pair-major: d|c|^2, dc.cg, |dc|^2 (see SegmentSums)
+    p0 = parts[:p_n, 0].T
     add(new, old, p0)
     p0 *= diff
-    mul(goals.cgp, diff, p1)
-    mul(diff, diff, p2)
+    mul(goals.cgp, diff, parts[:p_n, 1].T)
+    mul(diff, diff, parts[:p_n, 2].T)
     out = xp.empty((OUT_ROWS, n, a_n), np.float32)
     sums = out[C2_ROW : DELTA_ROW + 1]  # segment sums, then the child's c2 and cgd, and delta, in place
-    segments = parts.reshape(3 * n, p_n + 1).take(t.seg_index, axis=1)  # (3N, L, A)
-    t.sum_last(segments, 1, None, sums.reshape(3 * n, a_n))
+    seg(xp, parts.reshape(seg.width, 3 * n), sums.reshape(3 * n, a_n).T)
     sums[:2] += base[:, :, None]
     mul(sums[:2], k.sc2, out[MAG_ROW : VALUE_ROW + 1])
     out[DELTA_ROW] *= k.sc2

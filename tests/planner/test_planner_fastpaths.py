@@ -173,3 +173,40 @@ def _reference_match(
                 hit = length
                 break
         i += hit or 1
+
+
+def _sequential(terms: list[np.float32]) -> np.float32:
+    acc = np.float32(0.0)
+    for term in terms:
+        acc = np.float32(acc + term)
+    return acc
+
+
+def test_ordered_sums_add_in_row_order() -> None:
+    """`OrderedSums` (gate, transition) is `x @ w` summed over each column's non-zero rows in order."""
+    t = numpy_planner()._cpu
+    rng = np.random.default_rng(9)
+    for sums, w in ((t.gate_sums, t.neg_gate_w), (t.trans_sums, t.trans_c)):
+        for n in (1, 4, 40):
+            x = (rng.random((n, w.shape[0])) * (rng.random((n, w.shape[0])) < 0.5)).astype(np.float32)
+            got = sums(np, x)
+            for i in range(n):
+                for col in range(w.shape[1]):
+                    rows = np.flatnonzero(w[:, col])
+                    want = _sequential([np.float32(x[i, k] * w[k, col]) for k in rows])
+                    assert got[i, col] == want, (n, i, col)
+
+
+def test_segment_sums_add_each_actions_pairs_in_order() -> None:
+    t = numpy_planner()._cpu
+    seg = t.segment_sums
+    starts = t.pair_start.tolist()
+    rng = np.random.default_rng(10)
+    for r in (3, 12, 120):
+        cols = np.zeros((seg.width, r), np.float32)
+        cols[: starts[-1]] = rng.normal(size=(starts[-1], r)).astype(np.float32)
+        out = np.empty((r, t.num_actions), np.float32)
+        seg(np, cols, out.T)
+        for i in range(r):
+            for a in range(t.num_actions):
+                assert out[i, a] == _sequential(list(cols[starts[a] : starts[a + 1], i])), (r, i, a)
