@@ -36,7 +36,7 @@ _NEG_INF = _F(-np.inf)
 _POS_INF = _F(np.inf)
 
 
-def _expand(  # pragma: no cover - compiled by numba (its Python form runs in the tests without numba)
+def _expand(  # pragma: no cover - compiled by numba
     c: Any,
     base: Any,
     ha: Any,
