@@ -57,6 +57,8 @@ def _probe_numba() -> tuple[Any, str]:
     try:
         import numba
 
+        if getattr(numba.config, "DISABLE_JIT", False):  # kernels run as Python floats: not the NumPy bits
+            return None, "NUMBA_DISABLE_JIT is set"
         return numba, f"numba {numba.__version__}"
     except Exception as exc:  # ImportError, or a numba built for another NumPy
         return None, f"{type(exc).__name__}: {exc}"
@@ -78,7 +80,7 @@ def resolve_backend(requested: str | None = None) -> tuple[str, str]:
         nb, why = _probe_numba()
         if nb is None:
             raise PlannerBackendError(
-                f"{ENV_VAR}=numba but numba cannot be imported ({why}); install the extra with "
+                f"{ENV_VAR}=numba but numba cannot run here ({why}); install the extra with "
                 f"`{JIT_EXTRA_HINT}`, or set {ENV_VAR}=numpy (the same results, slower)"
             )
         return "numba", "cpu"

@@ -46,6 +46,22 @@ def test_numba_without_numba_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
         assert resolve_backend() == ("numpy", "cpu")
 
 
+def test_numba_with_jit_disabled_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NUMBA_DISABLE_JIT runs the kernels as Python floats (float64): not the NumPy bits."""
+    numba = pytest.importorskip("numba")
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", True)
+    _backend._probe_numba.cache_clear()
+    try:
+        assert numba_or_none() is None
+        monkeypatch.setenv("STRATUS_PLANNER_BACKEND", "numba")
+        with pytest.raises(PlannerBackendError, match="NUMBA_DISABLE_JIT"):
+            resolve_backend()
+    finally:
+        monkeypatch.undo()
+        _backend._probe_numba.cache_clear()
+    assert numba_or_none() is numba
+
+
 @pytest.mark.skipif(numba_or_none() is None, reason="numba is not installed")
 def test_numba_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STRATUS_PLANNER_BACKEND", "numba")
