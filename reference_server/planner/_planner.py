@@ -109,6 +109,7 @@ class Planner:
             self._kernels = _kernels.make_expand(self._gpu)
         self._jit: Any = None  # numba CPU kernels: with the numba backend, and for CuPy's CPU requests
         self._jit_ready: Any = None
+        self._jit_depths: dict[int, Any] = {}
         if self.backend != "numpy" and numba_or_none() is not None:
             from reference_server.planner import _jit
 
@@ -234,6 +235,17 @@ class Planner:
             values.append(v)
         return SearchResult(actions, mags, deltas, values, q, root_avail, v0, mag0)
 
+    def _rollout_search(self, params: SearchParams) -> Any:
+        """The numba search for a rollout's depth (one per depth, made on first use)."""
+        from reference_server.planner._jit import JitSearch
+
+        got = self._jit_depths.get(params.depth)
+        if got is None:
+            got = self._jit_depths[params.depth] = JitSearch.build(
+                self._cpu, params.beam, params.depth, params.lam, params.eps, params.gamma, params.tau_goal
+            )
+        return got
+
     def _plans(self, res: SearchResult, elapsed_ms: float, gpu: bool = False) -> list[Plan]:
         out = []
         probs_all = None
@@ -319,10 +331,15 @@ class Planner:
         init = initial_state if initial_state is not None else f"Goal: {goal}\nStep: 1"
         c0, ha0, cg, gnorm = self._inputs([(init, goal)])
         if actions is None:
-            res = beam_search(
-                self._cpu, c0, ha0, cg, gnorm, SearchParams(beam=self.config.beam, depth=max_steps)
-            )
-            ids = res.actions[0]
+            params = SearchParams(beam=self.config.beam, depth=max_steps)
+            if self._jit is not None and self._jit_ready.is_set():
+                ids = (
+                    self._rollout_search(params)
+                    .search(c0[0], ha0[0], cg[0], cg[0].take(self._cpu.pair_concept), gnorm[0])[0]
+                    .tolist()
+                )
+            else:
+                ids = beam_search(self._cpu, c0, ha0, cg, gnorm, params).actions[0]
         else:
             ids = list(actions)
         t = self._cpu

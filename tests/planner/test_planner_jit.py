@@ -99,3 +99,15 @@ def test_top_b_is_the_stable_argsort() -> None:
         want = keys.argsort(kind="stable")[:b]
         assert top_i.tolist() == want.tolist()
         assert top_k.tobytes() == keys[want].tobytes()
+
+
+@pytest.mark.parametrize("size", ["small", "base", "huge"])
+def test_rollouts_are_the_numpy_rollouts(size: str) -> None:
+    """`/v1/rollout` without actions searches to its own depth (1..50) with the kernels too."""
+    ref, jit = numpy_planner(size), _jit_planner(size)
+    for i, (state, goal) in enumerate(PAIRS[:40]):
+        kwargs: dict[str, Any] = {"max_steps": [1, 3, 5, 12, 50][i % 5]}
+        if i % 2:
+            kwargs["initial_state"] = state
+        want = msgspec.json.encode(ref.rollout(goal, **kwargs))
+        assert msgspec.json.encode(jit.rollout(goal, **kwargs)) == want, (goal, kwargs)
