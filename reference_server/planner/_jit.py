@@ -1,7 +1,7 @@
 """CPU kernels compiled by numba: the one-request search of `_search._search_one`, bit for bit.
 
 On the CPU the NumPy search costs per array call (some two hundred calls of ~0.8 us per plan), not per
-element. `search_one` runs the same search as one compiled loop nest, with every float32 operation of
+element. `JitSearch.search` runs the same search as one compiled loop nest, with every float32 operation of
 `_world_model.expand_tiled` in the same order: sums over the concepts in index order and segment sums
 over an action's pairs in catalogue order (the terms NumPy leaves out or pads with are zeros, and zero
 terms change none of these sums; see `expand_tiled`), the gate in float64 rounded once, ties broken by
@@ -20,9 +20,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from reference_server.planner._backend import numba_or_none
+from reference_server.planner._search import QUANT, SearchParams
 from reference_server.planner._world_model import _SC2, _SH2, _SHG, Tables
 
-__all__ = ["JitSearch", "compile_in_background", "ready", "wait"]
+__all__ = ["JitSearch", "compile_in_background", "wait"]
 
 numba = numba_or_none()
 
@@ -34,6 +35,7 @@ _HALF = _F(0.5)
 _SH2X2 = _F(2.0) * _SH2
 _NEG_INF = _F(-np.inf)
 _POS_INF = _F(np.inf)
+_QUANT = _F(QUANT)
 
 
 def _expand(  # pragma: no cover - compiled by numba
@@ -226,7 +228,7 @@ def _search(  # pragma: no cover - compiled by numba
                 out[6, n, a] = j
                 keys[n * a_n + a] = key
                 row_min = min(row_min, key)
-            child_best[d, n] = -row_min / _F(1e6)
+            child_best[d, n] = -row_min / _QUANT
         top_k, top_i = _smallest_jit(keys, beam)
         for s in range(beam):
             parents[d, s] = top_i[s] // a_n
@@ -297,11 +299,6 @@ _started = False
 _log = logging.getLogger("reference_server.planner")
 
 
-def ready() -> bool:
-    """The kernels are compiled (or loaded from the cache) and may be called without waiting."""
-    return _READY.is_set()
-
-
 def wait(timeout: float | None = None) -> bool:
     """Wait until compiling has ended; True when the kernels are ready (False: failed, or timed out)."""
     _DONE.wait(timeout)
@@ -320,7 +317,7 @@ def compile_in_background(t: Tables) -> threading.Event:
 
 
 def _compile(t: Tables) -> None:
-    js = JitSearch.build(t, 2, 2, 0.02, 0.005, 0.8, 0.55)
+    js = JitSearch.build(t, SearchParams(beam=2, depth=2))
     k = t.num_concepts
     try:
         js.search(
@@ -338,7 +335,7 @@ def _compile(t: Tables) -> None:
 
 
 class JitSearch(NamedTuple):
-    """The tables and constants `search_one` reads, packed once per (tables, search parameters)."""
+    """The tables and constants the compiled search reads, packed once per (tables, search parameters)."""
 
     tab: tuple[Any, ...]
     consts: Any
@@ -347,9 +344,7 @@ class JitSearch(NamedTuple):
     depth: int
 
     @classmethod
-    def build(
-        cls, t: Tables, beam: int, depth: int, lam: float, eps: float, gamma: float, tau: float
-    ) -> JitSearch:
+    def build(cls, t: Tables, params: SearchParams) -> JitSearch:
         tab = (
             np.ascontiguousarray(t.neg_gate_w, np.float32),
             np.ascontiguousarray(t.neg_gate_b, np.float32),
@@ -363,9 +358,10 @@ class JitSearch(NamedTuple):
             np.ascontiguousarray(t.pair_start, np.int64),
             np.float32(t.k.neg_min_logit),
         )
-        consts = np.array([lam, -1e6, round(eps * 1e6), tau], np.float32)
-        gammas = np.array([gamma**d for d in range(depth)], np.float32)
-        return cls(tab, consts, gammas, beam, depth)
+        # the float32 values of `_search._consts`: lam, -QUANT, the quantised eps, tau
+        consts = np.array([params.lam, -QUANT, round(params.eps * QUANT), params.tau_goal], np.float32)
+        gammas = np.array([params.gamma**d for d in range(params.depth)], np.float32)
+        return cls(tab, consts, gammas, params.beam, params.depth)
 
     def search(self, c0: Any, ha0: Any, cg: Any, cgp: Any, gnorm: Any) -> Any:
         return _search_jit(c0, ha0, cg, cgp, gnorm, self.tab, self.consts, self.gammas, self.beam, self.depth)

@@ -107,27 +107,22 @@ class Planner:
             cp = cupy_or_none()
             self._gpu = Tables.build(cp, self.catalog)
             self._kernels = _kernels.make_expand(self._gpu)
-        self._jit: Any = None  # numba CPU kernels: with the numba backend, and for CuPy's CPU requests
-        self._jit_ready: Any = None
-        self._jit_depths: dict[int, Any] = {}
+        # numba CPU kernels (the numba backend, and CuPy's CPU requests): set once they are compiled
+        self._jit_ready: threading.Event | None = None
+        self._jit_searches: dict[SearchParams, Any] = {}
         if self.backend != "numpy" and numba_or_none() is not None:
             from reference_server.planner import _jit
 
-            prm = self.params
-            self._jit = _jit.JitSearch.build(
-                self._cpu, prm.beam, prm.depth, prm.lam, prm.eps, prm.gamma, prm.tau_goal
-            )
             self._jit_ready = _jit.compile_in_background(self._cpu)
         self._batcher: Any = None
         self._lock = threading.Lock()
         self._goals: dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]] = {}
         self._goal_tiles: dict[str, tuple[Any, Any]] = {}
-        self._goal_pairs: dict[str, npt.NDArray[np.float32]] = {}
 
     def wait_for_kernels(self, timeout: float | None = None) -> bool:
         """Block until the numba kernels are compiled (True), or say there are none to wait for (False).
         Until then `plan` runs the NumPy search, which gives the same results."""
-        if self._jit is None:
+        if self._jit_ready is None:
             return False
         from reference_server.planner import _jit
 
@@ -176,7 +171,12 @@ class Planner:
 
     # -- planning -------------------------------------------------------------------------------
     def _search(self, pairs: list[tuple[str, str]], params: SearchParams, gpu: bool) -> SearchResult:
-        c0, ha0, cg, gnorm = self._inputs(pairs)
+        return self._search_encoded(pairs, self._inputs(pairs), params, gpu)
+
+    def _search_encoded(
+        self, pairs: list[tuple[str, str]], inputs: tuple[Any, ...], params: SearchParams, gpu: bool
+    ) -> SearchResult:
+        c0, ha0, cg, gnorm = inputs
         if gpu and self._gpu is not None:
             xp = self._gpu.xp
             k = self._kernels
@@ -190,8 +190,8 @@ class Planner:
                 k.expand_tiled,
                 k.topk,
             )
-        if self._jit is not None and params == self.params and self._jit_ready.is_set():
-            return self._search_jit(pairs, c0, ha0, cg, gnorm)
+        if self._jit_ready is not None and self._jit_ready.is_set():
+            return self._search_jit(params, c0, ha0, cg, gnorm)
         goals = None
         if len(pairs) == 1 and params == self.params:  # the goal's tiles, cached per goal text
             goal = pairs[0][1]
@@ -203,31 +203,19 @@ class Planner:
                 self._goal_tiles[goal] = goals
         return beam_search(self._cpu, c0, ha0, cg, gnorm, params, goals=goals)
 
-    def _search_jit(
-        self, pairs: list[tuple[str, str]], c0: Any, ha0: Any, cg: Any, gnorm: Any
-    ) -> SearchResult:
+    def _search_jit(self, params: SearchParams, c0: Any, ha0: Any, cg: Any, gnorm: Any) -> SearchResult:
         """The numba search, one request at a time (the same results as the NumPy search, bit for bit)."""
-        r_n = len(pairs)
-        if r_n == 1:
-            goal = pairs[0][1]
-            cgp = self._goal_pairs.get(goal)
-            if cgp is None:
-                cgp = cg[0].take(self._cpu.pair_concept)
-                if len(self._goal_pairs) >= _GOAL_TILES_LIMIT:
-                    self._goal_pairs.clear()
-                self._goal_pairs[goal] = cgp
-            cgps = [cgp]
-        else:
-            cgps = list(cg.take(self._cpu.pair_concept, axis=1))
+        search = self._jit_search(params).search
+        r_n = c0.shape[0]
         a_n = self._cpu.num_actions
+        cgp = cg.take(self._cpu.pair_concept, axis=1)
         q = np.empty((r_n, a_n), np.float32)
         root_avail = np.empty((r_n, a_n), np.bool_)
         v0 = np.empty(r_n, np.float32)
         mag0 = np.empty(r_n, np.float32)
         actions, deltas, mags, values = [], [], [], []
-        search = self._jit.search
         for r in range(r_n):
-            seq, trace, q[r], root_avail[r], v0[r], mag0[r] = search(c0[r], ha0[r], cg[r], cgps[r], gnorm[r])
+            seq, trace, q[r], root_avail[r], v0[r], mag0[r] = search(c0[r], ha0[r], cg[r], cgp[r], gnorm[r])
             actions.append(seq.tolist())
             d, m, v = trace.tolist()
             deltas.append(d)
@@ -235,15 +223,13 @@ class Planner:
             values.append(v)
         return SearchResult(actions, mags, deltas, values, q, root_avail, v0, mag0)
 
-    def _rollout_search(self, params: SearchParams) -> Any:
-        """The numba search for a rollout's depth (one per depth, made on first use)."""
-        from reference_server.planner._jit import JitSearch
-
-        got = self._jit_depths.get(params.depth)
+    def _jit_search(self, params: SearchParams) -> Any:
+        """The kernels' packed tables for `params` (the planner's own, and one per rollout depth)."""
+        got = self._jit_searches.get(params)
         if got is None:
-            got = self._jit_depths[params.depth] = JitSearch.build(
-                self._cpu, params.beam, params.depth, params.lam, params.eps, params.gamma, params.tau_goal
-            )
+            from reference_server.planner._jit import JitSearch
+
+            got = self._jit_searches[params] = JitSearch.build(self._cpu, params)
         return got
 
     def _plans(self, res: SearchResult, elapsed_ms: float, gpu: bool = False) -> list[Plan]:
@@ -329,17 +315,10 @@ class Planner:
             if bad:
                 raise ValueError(f"invalid action id(s) {bad}: action ids are integers from 0 to {n_act - 1}")
         init = initial_state if initial_state is not None else f"Goal: {goal}\nStep: 1"
-        c0, ha0, cg, gnorm = self._inputs([(init, goal)])
+        inputs = c0, ha0, cg, gnorm = self._inputs([(init, goal)])
         if actions is None:
             params = SearchParams(beam=self.config.beam, depth=max_steps)
-            if self._jit is not None and self._jit_ready.is_set():
-                ids = (
-                    self._rollout_search(params)
-                    .search(c0[0], ha0[0], cg[0], cg[0].take(self._cpu.pair_concept), gnorm[0])[0]
-                    .tolist()
-                )
-            else:
-                ids = beam_search(self._cpu, c0, ha0, cg, gnorm, params).actions[0]
+            ids = self._search_encoded([(init, goal)], inputs, params, gpu=False).actions[0]
         else:
             ids = list(actions)
         t = self._cpu

@@ -44,6 +44,8 @@ from reference_server.planner._world_model import (
     advance,
     concept_sums,
     expand_tiled,
+    magnitude,
+    value,
 )
 
 __all__ = ["SearchParams", "SearchResult", "beam_search", "goal_tiles", "to_host"]
@@ -161,12 +163,8 @@ def _search_batched(
         out = ex.out
         j = out[J_ROW]
         if depth == 0:  # root: the request's own magnitude and value, from its concept sums
-            mag0 = base[0] * k.sc2
-            mag0 += k.sh2
-            xp.sqrt(mag0, out=mag0)
-            v0 = base[1] * k.sc2
-            v0 += k.shg * ha0
-            v0 /= mag0 * gnorm
+            mag0 = magnitude(base)
+            v0 = value(base, ha0, gnorm)
             xp.subtract(ex.value, v0[:, None], out=j)  # gamma^0 = 1
             j -= sc.lam  # the partial-plan score is 0 at the root
             root_avail = ~ex.shut  # policy head: every available action, one-step score until refined
@@ -241,8 +239,8 @@ def _search_one(
     c = c0
     base = concept_sums(t, c0, tiles.cg)
     ex = expand_tiled(t, c0, ha0.repeat(a_n).reshape(1, a_n), tiles, base, NEED_OPEN)
-    mag0 = np.sqrt(base[0, 0] * k.sc2 + k.sh2)  # the batched path's operations, on scalars
-    v0 = (base[1, 0] * k.sc2 + k.shg * ha0[0]) / (mag0 * gnorm[0])
+    mag0 = magnitude(base)
+    v0 = value(base, ha0, gnorm)
     out = ex.out
     j = out[J_ROW]
     np.subtract(ex.value, v0, j)  # gamma^0 = 1
@@ -301,8 +299,8 @@ def _search_one(
     for depth in range(best, -1, -1):
         (parents, acts), kept, _ = recs[depth]
         seq[depth] = acts[slot]
-        for row, value in zip(trace, kept[TRACE_ROWS, slot].tolist(), strict=True):
-            row[depth] = value
+        for row, x in zip(trace, kept[TRACE_ROWS, slot].tolist(), strict=True):
+            row[depth] = x
         slot = parents[slot]
     return SearchResult(
         [seq],
@@ -311,8 +309,8 @@ def _search_one(
         [values],
         q,
         root_avail,
-        v0.reshape(1),
-        mag0.reshape(1),
+        v0,
+        mag0,
     )
 
 

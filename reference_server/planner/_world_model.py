@@ -112,13 +112,11 @@ class Tables:
     neg_gate_w: Array
     neg_gate_b: Array
     rho: Array
-    trans: Array
     trans_c: Array
     trans_1: Array
     pair_action: Array
     pair_concept: Array
     pair_start: Array
-    pair_to_action: Array
     pair_to_action_t: Array
     pair_onehot: Array
     gate_sums: OrderedSums
@@ -163,17 +161,15 @@ class Tables:
             neg_gate_w=xp.asarray(-cat.gate_w),
             neg_gate_b=xp.asarray(-cat.gate_b),
             rho=xp.asarray(cat.rho),
-            trans=xp.asarray(cat.trans),
             trans_c=xp.asarray(np.ascontiguousarray(cat.trans[:-1])),
             trans_1=xp.asarray(np.ascontiguousarray(cat.trans[-1])),
             pair_action=xp.asarray(cat.pair_action),
             pair_concept=xp.asarray(cat.pair_concept),
             pair_start=xp.asarray(cat.pair_start),
-            pair_to_action=xp.asarray(cat.pair_to_action),
             pair_to_action_t=xp.asarray(np.ascontiguousarray(cat.pair_to_action.T)),
             pair_onehot=xp.asarray(cat.pair_onehot),
             gate_sums=OrderedSums.build(xp, -cat.gate_w),
-            trans_sums=OrderedSums.build(xp, np.ascontiguousarray(cat.trans[:-1])),
+            trans_sums=OrderedSums.build(xp, cat.trans[:-1]),
             segment_sums=SegmentSums.build(xp, cat.pair_start),
             requires=xp.asarray(cat.requires),
             has_requirement=xp.asarray(cat.has_requirement),
@@ -500,10 +496,11 @@ def expand_tiled(
     the numba kernels skip zero concepts): `x + 0 = x`, and the only other effect, the sign of a zero
     sum, never reaches an output (`c >= 0`, so `|c|^2`, `c . cg` and the squares are `+0` or more, and
     a `±0` logit or transition gives the same gate and the same clipped value). The hashed-block update
-    runs over every action: for rho = 0 it leaves `ha` and the change exactly as they are. `-z` comes from negated weights (exact), and `SH2 * max(gap, 0)` from operands scaled
-    by 2 SH2 instead of 2 (a power of two: the same float32 values). Outputs are written positionally
-    (`ufunc(a, b, out)`). With `need` other than `NEED_ALL`, the hashed-block update is skipped when no
-    writing action (rho > 0) is needed.
+    runs over every action: for rho = 0 it leaves `ha` and the change exactly as they are. `-z` comes
+    from negated weights (exact), and `SH2 * max(gap, 0)` from operands scaled by 2 SH2 instead of 2 (a
+    power of two: the same float32 values). Outputs are written positionally (`ufunc(a, b, out)`).
+    With `need` other than `NEED_ALL`, the hashed-block update is skipped when no writing action
+    (rho > 0) is needed.
     """
     xp = t.xp
     k = t.k
