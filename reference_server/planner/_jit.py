@@ -21,7 +21,20 @@ import numpy as np
 
 from reference_server.planner._backend import numba_or_none
 from reference_server.planner._search import QUANT, SearchParams
-from reference_server.planner._world_model import _SC2, _SH2, _SHG, Tables
+from reference_server.planner._world_model import (
+    _SC2,
+    _SH2,
+    _SHG,
+    C2_ROW,
+    CG_ROW,
+    DELTA_ROW,
+    HA_ROW,
+    J_ROW,
+    MAG_ROW,
+    OUT_ROWS,
+    VALUE_ROW,
+    Tables,
+)
 
 __all__ = ["JitSearch", "compile_in_background", "wait"]
 
@@ -51,8 +64,8 @@ def _expand(  # pragma: no cover - compiled by numba
     shut: Any,
     diff: Any,
 ) -> None:
-    """`expand_tiled` for N beams of one request: fills `out` (OUT_ROWS order: c2, cgd, delta, mag,
-    value, ha), `blocked`, `shut` (N, A) and `diff` (N, P)."""
+    """`expand_tiled` for N beams of one request: fills the world-model rows of `out`, `blocked`,
+    `shut` (N, A) and `diff` (N, P)."""
     neg_w, neg_b, trans_c, trans_1, rho, avail_w, avail_thr, pair_action, pair_concept, pair_start = tab[:10]
     neg_min_logit = tab[10]
     n_beams, k_n = c.shape
@@ -104,16 +117,16 @@ def _expand(  # pragma: no cover - compiled by numba
         h0 = ha[n]
         for a in range(a_n):
             start, stop = pair_start[a], pair_start[a + 1]
-            for r in range(3):
+            for r in range(3):  # rows C2, CG, DELTA: the segment sums, plus the beam's own sums
                 acc = _ZERO if start == stop else parts[r, start]
                 for p in range(start + 1, stop):
                     acc += parts[r, p]
                 if r < 2:
                     acc += base[r, n]
-                out[r, n, a] = acc
-            mag = out[0, n, a] * _SC2
-            val = out[1, n, a] * _SC2
-            delta = out[2, n, a] * _SC2
+                out[C2_ROW + r, n, a] = acc
+            mag = out[C2_ROW, n, a] * _SC2
+            val = out[CG_ROW, n, a] * _SC2
+            delta = out[DELTA_ROW, n, a] * _SC2
             mag += _SH2
             hn = h0
             if rho[a] > _ZERO:
@@ -128,11 +141,11 @@ def _expand(  # pragma: no cover - compiled by numba
                 delta += max(gap, _ZERO)
             delta = math.sqrt(delta)
             mag = math.sqrt(mag)
-            out[2, n, a] = delta
-            out[3, n, a] = mag
-            out[5, n, a] = hn
+            out[DELTA_ROW, n, a] = delta
+            out[MAG_ROW, n, a] = mag
+            out[HA_ROW, n, a] = hn
             val += _SHG * hn
-            out[4, n, a] = val / (mag * gnorm)
+            out[VALUE_ROW, n, a] = val / (mag * gnorm)
 
 
 def _smallest(keys: Any, b: int) -> Any:  # pragma: no cover - compiled by numba
@@ -204,7 +217,7 @@ def _search(  # pragma: no cover - compiled by numba
     width = 1
     n_depths = 0
     for d in range(depth):
-        out = np.empty((8, width, a_n), np.float32)
+        out = np.empty((OUT_ROWS, width, a_n), np.float32)
         blocked = np.empty((width, a_n), np.bool_)
         shut = np.empty((width, a_n), np.bool_)
         diff = np.empty((width, p_n), np.float32)
@@ -215,17 +228,17 @@ def _search(  # pragma: no cover - compiled by numba
             row_min = _POS_INF
             for a in range(a_n):
                 if d == 0:
-                    j = out[4, n, a] - v0
+                    j = out[VALUE_ROW, n, a] - v0
                     j -= lam
                     q[a] = _NEG_INF if shut[n, a] else j
                     root_avail[a] = not shut[n, a]
                 else:
-                    j = (out[4, n, a] - v_par[n]) * gamma
+                    j = (out[VALUE_ROW, n, a] - v_par[n]) * gamma
                     j += jl_par[n]
                 if blocked[n, a]:
                     j = _NEG_INF
                 key = np.rint(j * nquant)
-                out[6, n, a] = j
+                out[J_ROW, n, a] = j
                 keys[n * a_n + a] = key
                 row_min = min(row_min, key)
             child_best[d, n] = -row_min / _QUANT
@@ -233,9 +246,9 @@ def _search(  # pragma: no cover - compiled by numba
         for s in range(beam):
             parents[d, s] = top_i[s] // a_n
             acts[d, s] = top_i[s] % a_n
-            traces[d, s, 0] = out[2, parents[d, s], acts[d, s]]
-            traces[d, s, 1] = out[3, parents[d, s], acts[d, s]]
-            traces[d, s, 2] = out[4, parents[d, s], acts[d, s]]
+            traces[d, s, 0] = out[DELTA_ROW, parents[d, s], acts[d, s]]
+            traces[d, s, 1] = out[MAG_ROW, parents[d, s], acts[d, s]]
+            traces[d, s, 2] = out[VALUE_ROW, parents[d, s], acts[d, s]]
         ntop = top_k[0]
         improved[d] = ntop < thr
         n_depths = d + 1
@@ -253,11 +266,11 @@ def _search(  # pragma: no cover - compiled by numba
             new_c[s] = c[par]
             for p in range(pair_start[act], pair_start[act + 1]):
                 new_c[s, pair_concept[p]] += diff[par, p]
-            new_base[0, s] = out[0, par, act]
-            new_base[1, s] = out[1, par, act]
-            new_ha[s] = out[5, par, act]
-            new_v[s] = out[4, par, act]
-            new_jl[s] = out[6, par, act] - lam
+            new_base[0, s] = out[C2_ROW, par, act]
+            new_base[1, s] = out[CG_ROW, par, act]
+            new_ha[s] = out[HA_ROW, par, act]
+            new_v[s] = out[VALUE_ROW, par, act]
+            new_jl[s] = out[J_ROW, par, act] - lam
         c, base, ha, v_par, jl_par = new_c, new_base, new_ha, new_v, new_jl
         width = beam
     # Q(a) = max(Q(a), best child J of the beams rooted at a) for the depths that improved the plan
