@@ -253,7 +253,11 @@ def main(argv: list[str] | None = None) -> int:
             results.append(_runner_failure("node", "node", str(exc)))
         timed("install.node", t0)
 
-    key = args.api_key or os.environ.get("STRATUS_API_KEY") or f"stratus_sk_test_{secrets.token_hex(12)}"
+    key = args.api_key or os.environ.get("STRATUS_API_KEY")
+    if args.base_url and not key:
+        print("--base-url needs a key: --api-key or STRATUS_API_KEY", file=sys.stderr)
+        return 2
+    key = key or f"stratus_sk_test_{secrets.token_hex(12)}"
     server: contextlib.AbstractContextManager[str]
     server = (
         contextlib.nullcontext(args.base_url) if args.base_url else reference_server(out / "server.log", key)
@@ -266,8 +270,8 @@ def main(argv: list[str] | None = None) -> int:
             openai_model=args.openai_model,
             anthropic_model=args.anthropic_model,
             wrong_key=args.wrong_key,
+            timeout_s=args.timeout,
         )
-        target = Target(**{**target.__dict__, "timeout_s": args.timeout})
         for runtime, name, cmd in runners:
             t0 = time.monotonic()
             try:

@@ -61,11 +61,11 @@ def main(argv: list[str] | None = None) -> int:
             openai_model=args.openai_model,
             anthropic_model=args.anthropic_model,
             wrong_key=args.wrong_key,
+            timeout_s=args.timeout,
         )
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    target = Target(**{**target.__dict__, "timeout_s": args.timeout})
     log = HttpLog()
     failed = False
     for spec in selected:

@@ -143,7 +143,10 @@ def _describe(exc: BaseException) -> str:
 
 
 def run_check(spec: PyCheck, target: Target, log: HttpLog | None = None) -> CheckResult:
-    """Run one check in this process and say what happened (never raises for a check's failure)."""
+    """Run one check in this process and say what happened (never raises for a check's failure).
+
+    Without a `log`, the HTTP clients are patched for this call only; a runner passes one long-lived log."""
+    own_log = log is None
     log = log or HttpLog()
     log.install()
     log.take()
@@ -159,6 +162,8 @@ def run_check(spec: PyCheck, target: Target, log: HttpLog | None = None) -> Chec
         error = exc
     elapsed = round(time.monotonic() - started, 3)
     unexpected = tuple(e for e in log.take() if e.status not in spec.expect_status)
+    if own_log:
+        log.uninstall()
 
     def result(
         status: Status, cause: Cause | None, reason: str, errors: tuple[HttpError, ...] = ()

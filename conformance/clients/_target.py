@@ -43,6 +43,7 @@ class Target:
         openai_model: str | None = None,
         anthropic_model: str | None = None,
         wrong_key: str | None = None,
+        timeout_s: float = 60.0,
     ) -> Target:
         """Options first, then `STRATUS_BASE_URL` / `STRATUS_API_KEY` (keep keys out of argv)."""
         url = base_url or os.environ.get("STRATUS_BASE_URL")
@@ -55,4 +56,5 @@ class Target:
             openai_model=openai_model or DEFAULT_OPENAI_MODEL,
             anthropic_model=anthropic_model or DEFAULT_ANTHROPIC_MODEL,
             wrong_key=wrong_key or DEFAULT_WRONG_KEY,
+            timeout_s=timeout_s,
         )
