@@ -390,3 +390,30 @@ def test_node_runner_lists_its_checks_without_its_packages() -> None:
     )
     assert usage.returncode == 2
     assert "unknown check id" in usage.stderr
+
+
+def test_public_surface_for_conformance_cases() -> None:
+    from conformance import clients
+
+    ids = clients.python_check_ids()
+    assert "openai.stream" in ids
+    assert len(ids) == len(set(ids))
+    with pytest.raises(KeyError):
+        clients.run_python_check("no.such.check", TARGET)
+
+
+def test_python_checks_against_the_reference_server_in_process() -> None:
+    """End to end through the in-process path a conformance case will use (openai is in [dev])."""
+    pytest.importorskip("openai")
+    from conformance import clients
+    from reference_server import Settings, create_app
+    from tests.server._serve import serve
+
+    key = "stratus_sk_test_matrixselftest01"
+    with serve(create_app(Settings(api_keys=(key,)))) as url:
+        target = Target(base_url=url, api_key=key, timeout_s=30)
+        results = {
+            i: clients.run_python_check(i, target) for i in ("openai.create", "openai.auth", "openai.stratus")
+        }
+    assert {i: r.status for i, r in results.items()} == dict.fromkeys(results, "pass"), results
+    assert results["openai.auth"].reason == "401 AuthenticationError"
