@@ -54,6 +54,16 @@ def conformance(session: nox.Session) -> None:
 
 
 @nox.session
+def clients(session: nox.Session) -> None:
+    """The real-client matrix (Python + Node client libraries) against a fresh reference server.
+
+    Client venvs go to .nox/clients-<name>, Node 22 to .cache/node; reports to reports/clients/.
+    Any deployment: `nox -s clients -- --base-url URL --api-key KEY`; a subset: `-- --only python.openai`."""
+    session.install("-e", ".", "uv>=0.5")
+    session.run("python", "-m", "conformance.clients", "matrix", *session.posargs)
+
+
+@nox.session
 def snapshots(session: nox.Session) -> None:
     """Snapshot regression over fixtures/requests/ and the documented-upstream cassettes.
 
