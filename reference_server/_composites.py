@@ -207,6 +207,7 @@ class Composites:
         """The subschemas that apply to property `name`; None when it is forbidden and optional."""
         seeds: list[Part] = []
         key = pointer_segment(name)
+        declared = False
         for part in parts:
             s = part.schema
             matched = False
@@ -221,10 +222,19 @@ class Composites:
                         path = f"{part.path}/patternProperties/{pointer_segment(pattern)}"
                         seeds.append(Part(sub, part.resolver, path))
                         matched = True
-            if not matched:
-                for extra in ("additionalProperties", "unevaluatedProperties"):
-                    if extra in s:
-                        seeds.append(Part(s[extra], part.resolver, f"{part.path}/{extra}"))
+            declared = declared or matched
+            if not matched and "additionalProperties" in s:
+                seeds.append(
+                    Part(s["additionalProperties"], part.resolver, f"{part.path}/additionalProperties")
+                )
+        if not declared:
+            # unevaluatedProperties sees what every part (allOf, $ref) declared, not only its own.
+            for part in parts:
+                if "unevaluatedProperties" in part.schema:
+                    path = f"{part.path}/unevaluatedProperties"
+                    seeds.append(Part(part.schema["unevaluatedProperties"], part.resolver, path))
+        for part in parts:
+            s = part.schema
             names = s.get("propertyNames")
             if names is not None and not self.valid(name, names, part.resolver):
                 if required:

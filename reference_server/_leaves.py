@@ -27,6 +27,7 @@ from reference_server._values import (
     Facts,
     Role,
     description_example,
+    mention_at,
     mentioned,
     name_tokens,
     number_near,
@@ -132,7 +133,12 @@ class Leaves:
         ranked: list[tuple[Any, bool]] = []
         if override is not None:
             ranked.extend((o, True) for o in options if o == override)
-        ranked.extend((o, True) for o in options if isinstance(o, str) and mentioned(o, goal))
+        named = [
+            (at, i)
+            for i, o in enumerate(options)
+            if isinstance(o, str) and (at := mention_at(o, goal)) is not None
+        ]
+        ranked.extend((options[i], True) for _, i in sorted(named))
         actions = self.context.plan_actions
         ranked.extend(
             (o, False) for a in actions for o in options if isinstance(o, str) and o.lower() == a.lower()

@@ -24,6 +24,7 @@ __all__ = [
     "facts_of",
     "goal_terms",
     "locations",
+    "mention_at",
     "mentioned",
     "name_tokens",
     "number_near",
@@ -454,12 +455,21 @@ def number_near(goal: str, name: str) -> float | None:
 
 def mentioned(option: str, goal: str) -> bool:
     """`option` appears in `goal` as a word or phrase ("in_progress" also as "in progress")."""
+    return mention_at(option, goal) is not None
+
+
+def mention_at(option: str, goal: str) -> int | None:
+    """Where `option` first appears in `goal` as a word or phrase, or None."""
     text = goal.lower()
     needle = option.lower().strip()
     if not needle:
-        return False
-    variants = {needle, needle.replace("_", " "), needle.replace("-", " ")}
-    return any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text) for v in variants)
+        return None
+    found = []
+    for variant in dict.fromkeys([needle, needle.replace("_", " "), needle.replace("-", " ")]):
+        m = re.search(rf"(?<!\w){re.escape(variant)}(?!\w)", text)
+        if m:
+            found.append(m.start())
+    return min(found) if found else None
 
 
 def description_example(description: str) -> str | None:

@@ -453,3 +453,17 @@ def test_default_and_examples_are_hints() -> None:
         generate({"type": "string", "description": "The city and state, e.g. San Francisco, CA"})
         == "San Francisco, CA"
     )
+
+
+def test_unevaluated_properties_sees_what_all_of_declares() -> None:
+    schema = {
+        "allOf": [{"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}],
+        "properties": {"b": {"type": "string"}},
+        "required": ["b"],
+        "unevaluatedProperties": False,
+    }
+    assert generate(schema) == {"b": "b", "a": 1}
+
+
+def test_the_option_the_goal_names_first_wins() -> None:
+    assert generate({"enum": ["on", "off"]}, "turn off battery saver on the drone") == "off"
