@@ -33,6 +33,9 @@ __all__ = ["MAX_ITEMS", "Composites", "Part", "Scope", "pointer_segment"]
 
 MAX_ITEMS = 1_000
 """More items than this (by `minItems`) is beyond what the generator builds."""
+OPTIONAL_STEPS = 10_000
+"""Optional properties are tried only while fewer sub-values than this have been built, so a huge
+schema still gets its required properties within the generator's step bound."""
 _ITEM_ROLES = ("name", "query", "none", "text", "id")
 """Roles whose property takes an item the goal lists ("tasks: buy milk and walk the dog")."""
 _HINTING = frozenset(["location", "email", "url", "path", "date", "phone", "uuid", "enum"])
@@ -113,6 +116,7 @@ class Composites:
 
     context: GoalContext
     leaves: Leaves
+    steps: int
 
     def value(self, seeds: list[Part], scope: Scope) -> tuple[Any, bool]:
         raise NotImplementedError
@@ -156,7 +160,9 @@ class Composites:
             is_required = name in required
             if scope.minimal and not is_required:
                 continue
-            if not is_required and len(out) + sum(r not in out for r in required) >= max_props:
+            if not is_required and (
+                len(out) + sum(r not in out for r in required) >= max_props or self.steps > OPTIONAL_STEPS
+            ):
                 continue
             seeds = self.property_seeds(name, parts, scope, required=is_required)
             if seeds is None:

@@ -28,7 +28,7 @@ from typing import Any
 
 import msgspec
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, best_match
+from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from referencing import Registry
 from referencing.exceptions import Unresolvable
@@ -37,6 +37,7 @@ from referencing.jsonschema import DRAFT202012, specification_with
 from reference_server._composites import Composites, Part, Scope, pointer_segment
 from reference_server._instance_types import GoalContext, Kind, UnsatisfiableSchema
 from reference_server._leaves import LeafError, Leaves, canonical
+from reference_server._schema_check import check_schema
 from reference_server._values import facts_of, locations, mentioned, role_of
 
 __all__ = ["GoalContext", "UnsatisfiableSchema", "generate_instance", "validator_of"]
@@ -46,7 +47,7 @@ _SOFT_DEPTH = 1
 _HARD_DEPTH = 6
 """A `$ref` opened this often on one path has no finite instance along it."""
 _MAX_NESTING = 64
-_MAX_STEPS = 20_000
+_MAX_STEPS = 50_000
 """Sub-values generated per call, backtracking included: the bound for pathological schemas."""
 _MAX_BRANCHES = 16
 _MAX_LENGTH = 100_000
@@ -77,14 +78,7 @@ def _prepare(key: bytes) -> _Doc:
     if not isinstance(schema, dict | bool):
         raise UnsatisfiableSchema("a schema must be a JSON object or a boolean", kind="invalid")
     cls = validator_for(schema, default=Draft202012Validator)
-    try:
-        cls.check_schema(schema)
-    except SchemaError as exc:
-        raise UnsatisfiableSchema(
-            f"the schema is not valid JSON Schema: {exc.message}",
-            schema_path="".join("/" + pointer_segment(str(s)) for s in exc.path),
-            kind="invalid",
-        ) from None
+    check_schema(schema, len(key), cls)
     dialect = schema.get("$schema") if isinstance(schema, dict) else None
     dialect = dialect if isinstance(dialect, str) else ""
     spec = specification_with(dialect, default=DRAFT202012)
@@ -109,7 +103,12 @@ def generate_instance(schema: Mapping[str, Any] | bool, context: GoalContext | N
     """A JSON value valid against `schema`, filled from `context`; raises `UnsatisfiableSchema`."""
     doc = _prepare(_schema_key(schema))
     value = _Generator(doc, context or GoalContext()).root()
-    error = best_match(doc.validator.iter_errors(value))
+    try:
+        error = best_match(doc.validator.iter_errors(value))
+    except (Unresolvable, RecursionError, re.error) as exc:
+        raise UnsatisfiableSchema(
+            f"the value cannot be checked against this schema ({exc})", kind="unsupported"
+        ) from None
     if error is not None:
         raise UnsatisfiableSchema(
             f"the generator cannot satisfy this schema ({error.message})",

@@ -95,9 +95,8 @@ def _fit_length(text: str, min_len: int, max_len: int | None) -> str:
             cut = trimmed if len(trimmed) >= max(min_len, 1) else cut
         text = cut
     if len(text) < min_len:
-        base = text or "x"
-        while len(text) < min_len:
-            text = f"{text} {base}" if text else base
+        # Repeat the value ("Boston Boston"), or "x" when there is none.
+        text = " ".join([text] * (min_len // (len(text) + 1) + 1)) if text else "x" * min_len
         if max_len is not None:
             text = text[:max_len]
     return text
