@@ -36,7 +36,7 @@ from referencing.jsonschema import DRAFT202012, specification_with
 
 from reference_server._composites import Composites, Part, Scope, pointer_segment
 from reference_server._instance_types import GoalContext, Kind, UnsatisfiableSchema
-from reference_server._leaves import LeafError, Leaves, canonical
+from reference_server._leaves import LeafError, Leaves, StringSpec, canonical
 from reference_server._schema_check import check_schema
 from reference_server._values import facts_of, locations, mentioned, role_of
 
@@ -447,22 +447,21 @@ class _Generator(Composites):
             raise LeafError(f"minLength {min_len} is greater than maxLength {max_len}")
         if min_len > _MAX_LENGTH:
             raise LeafError(f"minLength {min_len} is longer than the generator builds", "unsupported")
-        return self.leaves.string(
+        spec = StringSpec(
             name=scope.name,
             role=role_of(scope.name, title, description, fmt),
-            fmt=fmt,
-            formats=formats,
-            patterns=[p.schema["pattern"] for p in parts if isinstance(p.schema.get("pattern"), str)],
+            formats=tuple(formats),
+            patterns=tuple(p.schema["pattern"] for p in parts if isinstance(p.schema.get("pattern"), str)),
             min_len=min_len,
             max_len=max_len,
             default=default,
-            examples=examples,
+            examples=tuple(examples),
             description=description,
             ordinal=scope.ordinal,
             overrides=scope.overrides,
             ipath=scope.ipath,
-            reject=reject,
         )
+        return self.leaves.string(spec, reject)
 
     def bounds(
         self, parts: list[Part], scope: Scope, *, integer: bool

@@ -17,6 +17,7 @@ import decimal
 import math
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -34,7 +35,7 @@ from reference_server._values import (
     role_of,
 )
 
-__all__ = ["LeafError", "Leaves", "Reject", "canonical"]
+__all__ = ["LeafError", "Leaves", "Reject", "StringSpec", "canonical"]
 
 Reject = Callable[[Any], bool]
 """True for a value a `not` keyword excludes."""
@@ -58,6 +59,28 @@ def _words(text: str) -> frozenset[str]:
 
 _NEGATIONS = _words("not no without don't dont never exclude excluding")
 _FLAG_NOISE = _words("is has use enable enabled include with should allow only show get all do")
+
+
+@dataclass(frozen=True, slots=True)
+class StringSpec:
+    """What a string leaf must be: its property, its constraints and its hints."""
+
+    name: str
+    role: Role
+    formats: tuple[str, ...]
+    patterns: tuple[str, ...]
+    min_len: int
+    max_len: int | None
+    default: Any
+    examples: tuple[Any, ...]
+    description: str
+    ordinal: int
+    overrides: Mapping[str, str]
+    ipath: str
+
+    @property
+    def fmt(self) -> str:
+        return self.formats[0] if self.formats else ""
 
 
 class LeafError(ValueError):
@@ -252,67 +275,37 @@ class Leaves:
 
     # -- strings -------------------------------------------------------------------------------
 
-    def string(
-        self,
-        *,
-        name: str,
-        role: Role,
-        fmt: str,
-        formats: list[str],
-        patterns: list[str],
-        min_len: int,
-        max_len: int | None,
-        default: Any,
-        examples: list[Any],
-        description: str,
-        ordinal: int,
-        overrides: Mapping[str, str],
-        ipath: str,
-        reject: Reject,
-    ) -> tuple[str, bool]:
-        candidates = self.string_candidates(
-            name, role, fmt, default, examples, description, ordinal, overrides, ipath
-        )
+    def string(self, spec: StringSpec, reject: Reject) -> tuple[str, bool]:
+        candidates = self.string_candidates(spec)
         last = candidates[-1][0]
         candidates += [(f"{last} 2", False), (f"{last} 3", False), (last[:1], False), ("", False)]
         for text, hinted in candidates:
-            fitted = _fit_length(text, min_len, max_len)
-            if self.string_ok(fitted, formats, patterns, min_len, max_len) and not reject(fitted):
+            fitted = _fit_length(text, spec.min_len, spec.max_len)
+            if self.string_ok(fitted, spec) and not reject(fitted):
                 return fitted, hinted and fitted == text
-        if patterns:
+        if spec.patterns:
             hints = [c for c, _ in candidates] + self.facts.goal.split()
             try:
-                text = string_for_pattern(patterns[0], min_length=min_len, max_length=max_len, hints=hints)
+                text = string_for_pattern(
+                    spec.patterns[0], min_length=spec.min_len, max_length=spec.max_len, hints=hints
+                )
             except PatternUnsupported as exc:
                 raise LeafError(str(exc), "unsupported") from None
-            if self.string_ok(text, formats, patterns, min_len, max_len) and not reject(text):
+            if self.string_ok(text, spec) and not reject(text):
                 return text, False
-            raise LeafError(
-                f"no string satisfies all of the patterns {patterns} and formats {formats}", "unsupported"
-            )
-        raise LeafError(f"no string of format {fmt!r} fits the length bounds", "unsupported")
+            reason = f"no string satisfies all of the patterns {list(spec.patterns)} and formats {list(spec.formats)}"
+            raise LeafError(reason, "unsupported")
+        raise LeafError(f"no string of format {spec.fmt!r} fits the length bounds", "unsupported")
 
-    def string_ok(
-        self, text: str, formats: list[str], patterns: list[str], min_len: int, max_len: int | None
-    ) -> bool:
-        if len(text) < min_len or (max_len is not None and len(text) > max_len):
+    def string_ok(self, text: str, spec: StringSpec) -> bool:
+        if len(text) < spec.min_len or (spec.max_len is not None and len(text) > spec.max_len):
             return False
-        if not all(_FORMATS.conforms(text, f) for f in formats):
+        if not all(_FORMATS.conforms(text, f) for f in spec.formats):
             return False
-        return all(self.valid(text, {"pattern": p}) for p in patterns)
+        return all(self.valid(text, {"pattern": p}) for p in spec.patterns)
 
-    def string_candidates(
-        self,
-        name: str,
-        role: Role,
-        fmt: str,
-        default: Any,
-        examples: list[Any],
-        description: str,
-        ordinal: int,
-        overrides: Mapping[str, str],
-        ipath: str,
-    ) -> list[tuple[str, bool]]:
+    def string_candidates(self, spec: StringSpec) -> list[tuple[str, bool]]:
+        name, role, fmt, ordinal, overrides = spec.name, spec.role, spec.fmt, spec.ordinal, spec.overrides
         facts = self.facts
         out: list[tuple[str, bool]] = []
         if role in overrides:
@@ -334,13 +327,13 @@ class Leaves:
         elif role == "action" and self.context.plan_actions:
             actions = self.context.plan_actions
             out.append((actions[ordinal % len(actions)], False))
-        for value in [default, *examples]:
+        for value in [spec.default, *spec.examples]:
             if isinstance(value, str):
                 out.append((value, False))
-        example = description_example(description) if description else None
+        example = description_example(spec.description) if spec.description else None
         if example:
             out.append((example, False))
-        out.extend((v, False) for v in self.role_defaults(role, fmt, ordinal, ipath))
+        out.extend((v, False) for v in self.role_defaults(role, fmt, ordinal, spec.ipath))
         fallback = facts.terms or _humanize(name) or "value"
         out.append((fallback + suffix, False))
         return out
