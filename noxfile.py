@@ -88,7 +88,8 @@ def planner_eval(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks (figures, not pass/fail): planner latency and server throughput."""
+    """Benchmarks (figures, not pass/fail): planner latency, server throughput, instance generation."""
     _install(session, "dev")
     session.run("python", "-m", "reference_server.planner._bench", "--json", "reports/planner_bench.json")
     session.run("python", "-m", "reference_server._bench", "--json", "reports/server_bench.json")
+    session.run("python", "-m", "reference_server._instances_bench", "--json", "reports/instances_bench.json")

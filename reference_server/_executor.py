@@ -15,7 +15,14 @@ from typing import Any, Literal
 
 import msgspec
 
-from reference_server._arguments import FUNCTION_WORDS, arguments_for, goal_terms, locations
+from reference_server._arguments import (
+    FUNCTION_WORDS,
+    UnsatisfiableSchema,
+    arguments_for,
+    goal_terms,
+    locations,
+    tool_schema_error,
+)
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
@@ -158,7 +165,9 @@ def _call_id(prefix: str, *parts: str) -> str:
     return f"{prefix}{digest}"
 
 
-def _tool_calls(conv: Conversation, plan: Plan, index: int, id_prefix: str) -> list[ToolCallOut]:
+def _tool_calls(
+    conv: Conversation, plan: Plan, index: int, id_prefix: str, dialect: Literal["openai", "anthropic"]
+) -> list[ToolCallOut]:
     by_name = {t.name: t for t in conv.tools}
     if conv.tool_mode == "none" or not conv.tools:
         return []
@@ -185,7 +194,13 @@ def _tool_calls(conv: Conversation, plan: Plan, index: int, id_prefix: str) -> l
             calls.append((tool, None))
     out = []
     for n, (tool, place) in enumerate(calls):
-        args = arguments_for(tool.parameters, conv.goal, location=place)
+        try:
+            args = arguments_for(
+                tool.parameters, conv.goal, location=place, plan_actions=plan.action_sequence
+            )
+        except UnsatisfiableSchema as exc:
+            at = conv.tools.index(tool)
+            raise tool_schema_error(exc, index=at, name=tool.name, dialect=dialect) from exc
         text = msgspec.json.encode(args).decode()
         out.append(
             ToolCallOut(
@@ -297,7 +312,7 @@ def execute(
 ) -> Completion:
     """The assistant turn for choice `index`."""
     prefix = "toolu_" if dialect == "anthropic" else "call_"
-    calls = _tool_calls(conv, plan, index, prefix)
+    calls = _tool_calls(conv, plan, index, prefix, dialect)
     if calls:
         call_tokens = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
         preface = _compose(conv, plan, index, calls) if dialect == "anthropic" else ""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reference_server import _bench as server_bench
+from reference_server import _instances_bench as instances_bench
 from reference_server.planner import _bench as planner_bench
 from reference_server.planner._backend import numba_or_none
 
@@ -57,3 +58,13 @@ def test_server_bench_compares_with_the_bare_endpoint(
         assert report[name]["c1"]["errors"] == 0
     assert report["ratio_reference"]["c1"] > 0
     assert report["ttfe"]["p50_ms"] > 0
+
+
+def test_instances_bench_times_generation_and_validation(tmp_path: Path) -> None:
+    out = tmp_path / "instances.json"
+    assert instances_bench.main(["--repeat", "2", "--limit", "5", "--json", str(out)]) == 0
+    report = json.loads(out.read_text("utf-8"))
+    assert report["schemas"] == 5
+    for part in ("cold", "warm", "generate", "validate"):
+        assert 0 < report[part]["p50_ms"] <= report[part]["p99_ms"] <= report[part]["max_ms"]
+    assert 0 < report["validate_share_of_warm"] < 1
