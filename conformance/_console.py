@@ -22,7 +22,16 @@ from rich.table import Table
 from conformance._case import Case
 from conformance._compare import Comparison
 from conformance._engine import Result
-from conformance._report import CaseResult, ExitCode, Preflight, Report, outcome_of
+from conformance._report import (
+    CaseResult,
+    ExitCode,
+    Outcome,
+    Preflight,
+    Report,
+    count,
+    outcome_of,
+    profile_verdict,
+)
 
 __all__ = ["LiveProgress", "failure_groups", "make_console", "print_comparison", "print_report"]
 
@@ -57,7 +66,7 @@ class LiveProgress:
         self.progress: Progress | None = None
         self.task: object = None
         self.left: dict[str, int] = {}
-        self.tally: dict[str, dict[str, int]] = {}
+        self.outcomes: dict[str, list[Outcome]] = {}
         self.last_line = time.monotonic()
         self.failed = 0
 
@@ -86,8 +95,7 @@ class LiveProgress:
     def case_finished(self, result: Result, done: int, total: int) -> None:
         c = result.case
         outcome = outcome_of(str(result.verdict), str(c.level), self.strict)  # type: ignore[arg-type]
-        t = self.tally.setdefault(c.profile, {})
-        t[outcome] = t.get(outcome, 0) + 1
+        self.outcomes.setdefault(c.profile, []).append(outcome)
         self.failed += outcome == "fail"
         self.left[c.profile] -= 1
         if self.progress is not None:
@@ -100,9 +108,9 @@ class LiveProgress:
             self.last_line = time.monotonic()
 
     def _profile_line(self, profile: str) -> None:
-        t = self.tally.get(profile, {})
-        verdict = "fail" if t.get("fail") else "pass" if t.get("pass") or t.get("warning") else "not-run"
-        parts = [f"{n} {o}" for o, n in t.items()]
+        outcomes = self.outcomes.get(profile, [])
+        verdict = profile_verdict(count(outcomes))
+        parts = [f"{outcomes.count(o)} {o}" for o in dict.fromkeys(outcomes)]
         self.console.print(f"  {profile:<20} [{STYLE[verdict]}]{verdict:<8}[/] {', '.join(parts)}")
         self.last_line = time.monotonic()
 

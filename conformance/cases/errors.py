@@ -85,7 +85,13 @@ def ant_error(ex: Exchange, status: int, etype: str) -> dict[str, Any]:
     sends="POST /v1/chat/completions with temperature 5",
     needs="a 400 JSON error",
     requirement='400 {"error":{"message","type":"invalid_request_error","param","code"}} (param/code present).',
-    sources=("C1", "D-ERR-1.2", "D-ERR-1.3", "D-CHAT-1.1", "openapi.yaml#/components/schemas/OpenAIErrorResponse"),
+    sources=(
+        "C1",
+        "D-ERR-1.2",
+        "D-ERR-1.3",
+        "D-CHAT-1.1",
+        "openapi.yaml#/components/schemas/OpenAIErrorResponse",
+    ),
 )
 def _envelope(ctx: Context) -> None:
     err = oai_error(ctx.post("/v1/chat/completions", chat_body(ctx, temperature=5)), 400)
@@ -147,7 +153,10 @@ def _invalid_json(ctx: Context) -> None:
     sends="POST /v1/chat/completions with Content-Type text/plain",
     needs="a 400 JSON error",
     requirement="400 invalid_request_error, code invalid_content_type.",
-    sources=("D-ERR-4.1", "D-ERR-2.3",),
+    sources=(
+        "D-ERR-4.1",
+        "D-ERR-2.3",
+    ),
 )
 def _ctype(ctx: Context) -> None:
     ex = ctx.request(

@@ -167,7 +167,10 @@ def _lengths(ctx: Context) -> None:
     sends="POST /v1/chat/completions",
     needs=CHAT,
     requirement="brain_signal.action_type == action_sequence[0]; plan_ahead == action_sequence[1:3].",
-    sources=("D-STR-3.2", "D-STR-3.3",),
+    sources=(
+        "D-STR-3.2",
+        "D-STR-3.3",
+    ),
 )
 def _brain(ctx: Context) -> None:
     s = chat_stratus(ctx)
@@ -306,7 +309,10 @@ def _byok_headers(ctx: Context) -> None:
     sends="POST /v1/chat/completions with each body key openai_key, anthropic_key, gemini_key, openrouter_key",
     needs=CHAT + " for each BYOK body key",
     requirement='key_source "user", formation_markup_applied null; the key is never echoed.',
-    sources=("D-AUTH-3.2", "D-AUTH-3.4",),
+    sources=(
+        "D-AUTH-3.2",
+        "D-AUTH-3.4",
+    ),
 )
 def _byok_body(ctx: Context) -> None:
     for k in BYOK_BODY:

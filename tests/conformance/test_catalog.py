@@ -41,3 +41,13 @@ def test_case_ids_are_stable() -> None:
     ids = {c.id for c in all_cases()}
     recorded = {p.stem for p in CASSETTES.glob("*.yaml")}
     assert recorded <= ids, sorted(recorded - ids)
+
+
+def test_the_default_model_is_written_once() -> None:
+    hits = [
+        (str(p.relative_to(ROOT)), line)
+        for p in (ROOT / "conformance").rglob("*.py")
+        for line in p.read_text().splitlines()
+        if "stratus-x1ac-small-gpt-4o" in line
+    ]
+    assert [path for path, _ in hits] == ["conformance/_context.py"], hits

@@ -93,7 +93,8 @@ def test_failing_case_has_evidence_highlight_requirement_and_rerun(
     report = decode_report((tmp_path / "r.json").read_bytes())
     (r,) = report.results
     assert (r.verdict, r.outcome) == ("fail", "fail")
-    assert r.highlight is not None and r.highlight.path == ["created"]
+    assert r.highlight is not None
+    assert r.highlight.path == ["created"]
     assert r.highlight.exchange in r.exchanges
     assert r.rerun == shlex.join(
         ["stratus-conformance", "run", "--case", r.id, "--base-url", base, "--strict"]
@@ -110,19 +111,25 @@ def test_should_failure_is_a_warning_everywhere(tmp_path: Path, reference_url: s
     out = cli("run", *args, "--junit", str(tmp_path / "j.xml"), "--report-json", str(tmp_path / "r.json"))
     assert out.returncode == 0, out.stdout
     assert "WARN [SHOULD] openai.chat.created-seconds" in out.stdout
-    assert "1 warning" in out.stdout and "use --strict" in out.stdout
+    assert "1 warning" in out.stdout
+    assert "use --strict" in out.stdout
     root = ET.parse(tmp_path / "j.xml").getroot()
-    assert root.get("failures") == "0" and root.get("skipped") == "1" and float(root.get("time", "-1")) >= 0
+    assert root.get("failures") == "0"
+    assert root.get("skipped") == "1"
+    assert float(root.get("time", "-1")) >= 0
     (suite,) = root.iter("testsuite")
-    assert suite.get("skipped") == "1" and suite.get("time") is not None
+    assert suite.get("skipped") == "1"
+    assert suite.get("time") is not None
     case = next(tc for tc in root.iter("testcase") if tc.get("name") == "openai.chat.created-seconds")
     assert case.find("failure") is None
     skipped = case.find("skipped")
-    assert skipped is not None and skipped.get("type") == "warning"
+    assert skipped is not None
+    assert skipped.get("type") == "warning"
     assert {p.get("name"): p.get("value") for p in case.iter("property")}["outcome"] == "warning"
     assert all(tc.get("time") is not None for tc in root.iter("testcase"))
     report = decode_report((tmp_path / "r.json").read_bytes())
-    assert report.summary.warnings == 1 and report.verdict == "pass"
+    assert report.summary.warnings == 1
+    assert report.verdict == "pass"
     rerun = next(r.rerun for r in report.results if r.outcome == "warning")
     assert "--strict" in rerun
     again = cli(*shlex.split(rerun)[1:])
@@ -181,14 +188,18 @@ def test_report_compares_runs_and_gates_on_regressions(tmp_path: Path, reference
     assert out.returncode == 1, out.stdout
     assert "v1 → v2: 2 regressions" in out.stdout  # finish_reason "done" also breaks the schema case
     assert "exit 1: 2 cases regressed against the baseline" in out.stdout
-    assert re.search(r"regression[│\s]+openai\.chat\.finish-reason[│\s]+MUST[│\s]+pass[│\s]+fail", out.stdout), out.stdout
+    assert re.search(
+        r"regression[│\s]+openai\.chat\.finish-reason[│\s]+MUST[│\s]+pass[│\s]+fail", out.stdout
+    ), out.stdout
     html = (tmp_path / "cmp.html").read_text()
-    assert 'class="regression"' in html and "v2" in html
+    assert 'class="regression"' in html
+    assert "v2" in html
     back = cli("report", str(tmp_path / "b.json"), str(tmp_path / "a.json"))
     assert back.returncode == 0, back.stdout
     assert "0 regressions, 4 fixed" in back.stdout
     one = cli("report", str(tmp_path / "b.json"))
-    assert one.returncode == 0 and "openai.chat.finish-reason" in one.stdout
+    assert one.returncode == 0
+    assert "openai.chat.finish-reason" in one.stdout
     broken = tmp_path / "broken.json"
     broken.write_text('{"schema_version": 1}')
     assert cli("report", str(broken)).returncode == 2
