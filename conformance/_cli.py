@@ -169,12 +169,15 @@ def run(
         report = execute(options, chosen, observer=progress)
     finally:
         progress.close()
-        signal.signal(signal.SIGTERM, previous)
     try:
         _write_reports(report, report_json, junit, html)
         print_report(console, report, verbose=verbose)
-    except (KeyboardInterrupt, Interrupted):
+    except KeyboardInterrupt:
         sys.exit(int(ExitCode.INTERRUPTED))
+    except Interrupted:
+        sys.exit(int(ExitCode.TERMINATED))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     sys.exit(report.exit_status)
 
 

@@ -21,8 +21,15 @@ TOTAL = len(all_cases())
 
 
 def test_unreachable_target_is_one_message_and_its_own_exit_code(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
     out = cli(
-        "run", "--base-url", f"http://127.0.0.1:{free_port()}", "--report-json", str(tmp_path / "r.json")
+        "run",
+        "--base-url",
+        url,
+        "--report-json",
+        str(tmp_path / "r.json"),
+        "--html",
+        str(tmp_path / "r.html"),
     )
     assert out.returncode == ExitCode.UNREACHABLE == 3, out.stdout
     assert out.stdout.count("ConnectError") == 1
@@ -30,6 +37,7 @@ def test_unreachable_target_is_one_message_and_its_own_exit_code(tmp_path: Path)
     assert "no case was run" in out.stdout
     report = decode_report((tmp_path / "r.json").read_bytes())
     assert (report.verdict, report.complete, report.results) == ("unreachable", False, [])
+    assert "No case was run" in (tmp_path / "r.html").read_text()
 
 
 def test_refused_key_is_one_message_and_its_own_exit_code(reference_url: str) -> None:
@@ -73,6 +81,7 @@ def test_help_has_the_exit_code_table() -> None:
 def test_identical_failures_are_grouped(reference_url: str) -> None:
     out = cli("run", "--base-url", f"{reference_url}/__v/gross-stream-as-json", "--profile", "openai-stream")
     assert out.returncode == 1
+    assert "┃ verdict ┃" in out.stdout, "table headers are never cut without a terminal"
     groups = re.findall(r"^(?:FAIL|WARN) x(\d+) the same failure in", out.stdout, re.M)
     assert groups, out.stdout
     assert sum(map(int, groups)) >= 20, out.stdout
@@ -92,6 +101,8 @@ def _run_then_signal(tmp_path: Path, sig: signal.Signals) -> tuple[int, list[str
             str(tmp_path / "r.json"),
             "--junit",
             str(tmp_path / "r.xml"),
+            "--html",
+            str(tmp_path / "r.html"),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -129,6 +140,7 @@ def test_interrupt_stops_writes_incomplete_reports_and_exits_non_zero(
     assert {p.name for p in report.profiles} >= {"openai-chat", "sdk"}, "profiles not run stay in the table"
     assert any(p.verdict == "incomplete" for p in report.profiles)
     assert (tmp_path / "r.xml").exists()
+    assert "Incomplete:" in (tmp_path / "r.html").read_text()
     assert re.search(r"sdk\s*│\s*incomplete", rest), rest
 
 
