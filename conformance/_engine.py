@@ -445,7 +445,7 @@ def _build_report(run: Run, interrupted: str | None) -> Report:
         complete=interrupted is None and judged,
         interrupted=interrupted,  # type: ignore[arg-type]
         verdict=verdict,
-        exit_status=int(exit_status(verdict, interrupted)),
+        exit_status=exit_status(verdict, interrupted),
         preflight=pre,
         summary=summary,
         profiles=profiles,

@@ -225,7 +225,7 @@ class Report(_Struct, kw_only=True):
     """False when the run was interrupted: then some cases have verdict ``not-run``."""
     interrupted: Literal["SIGINT", "SIGTERM"] | None = None
     verdict: RunVerdict
-    exit_status: int
+    exit_status: ExitCode
     preflight: Preflight
     summary: Counts
     profiles: list[ProfileResult]
