@@ -33,6 +33,8 @@ _MAX_LINES = 400
 class Line:
     text: str
     hit: bool = False
+    detail: bool = False
+    """A pretty-printed view of the highlighted stream event, shown under its raw line."""
 
 
 @functools.cache
@@ -77,7 +79,7 @@ def _pretty(
     return [Line(f"{pad}{key}{json.dumps(value, ensure_ascii=False)}", hit)]
 
 
-def _sse_lines(text: str, event: int | None) -> list[Line]:
+def _sse_lines(text: str, event: int | None, path: Sequence[str | int]) -> list[Line]:
     out: list[Line] = []
     index = -1
     for block in text.replace("\r\n", "\n").split("\n\n"):
@@ -88,6 +90,15 @@ def _sse_lines(text: str, event: int | None) -> list[Line]:
         index += 0 if comment else 1
         hit = not comment and index == event
         out += [Line(ln, hit) for ln in lines]
+        if hit:
+            data = "\n".join(ln[5:].strip() for ln in lines if ln.startswith("data:"))
+            try:
+                value = json.loads(data)
+            except ValueError:
+                value = None
+            if isinstance(value, dict | list):
+                pretty = _pretty(value, path, 1, (), "")
+                out += [Line(ln.text, ln.hit, detail=True) for ln in pretty]
         out.append(Line(""))
     return out
 
@@ -96,7 +107,7 @@ def evidence_lines(body: str, content_type: str, highlight: Highlight | None) ->
     """The body as display lines: JSON pretty-printed, SSE split by event, the highlight marked."""
     path = highlight.path if highlight else []
     if is_event_stream(content_type):
-        lines = _sse_lines(body, highlight.event if highlight else None)
+        lines = _sse_lines(body, highlight.event if highlight else None, path)
     else:
         try:
             value = json.loads(body)
