@@ -16,11 +16,11 @@ __all__ = [
     "CaseFailed",
     "CaseSkipped",
     "CaseUnavailable",
+    "JsonPath",
     "Level",
     "Verdict",
     "all_cases",
     "case",
-    "select",
 ]
 
 
@@ -53,8 +53,20 @@ PROFILES: dict[str, str] = {
 }
 
 
+JsonPath = tuple[str | int, ...]
+
+
 class CaseFailed(AssertionError):
-    """The target violates the case's requirement."""
+    """The target violates the case's requirement (or the subject the case needs never arrived).
+
+    ``at`` is the JSON path of the offending value in the judged body and ``event`` the index of the
+    offending SSE data event, when known: the HTML report highlights them in the evidence.
+    """
+
+    def __init__(self, message: str, *, at: JsonPath | None = None, event: int | None = None) -> None:
+        super().__init__(message)
+        self.at = at
+        self.event = event
 
 
 class CaseSkipped(Exception):
@@ -72,8 +84,11 @@ CaseFunc = Callable[["Context"], None]
 class Case:
     """One requirement check.
 
-    ``sends`` says what the suite sends, ``requirement`` what the target must do,
-    ``sources`` where the requirement comes from (wire-checklist item, spec pointer, DECISIONS id).
+    ``sends`` says what the suite sends, ``needs`` the subject it must get back before it can judge
+    anything (a 200 JSON body, an event stream, a tool call, ...; when it never arrives the case
+    fails saying what came instead), ``requirement`` what the target must do, and ``sources`` where
+    the requirement comes from (ids of ``spec/REQUIREMENTS.md`` and ``spec/DECISIONS.md``, or
+    ``openapi.yaml#/...`` pointers).
     """
 
     id: str
@@ -81,6 +96,7 @@ class Case:
     profile: str
     title: str
     sends: str
+    needs: str
     requirement: str
     sources: tuple[str, ...]
     func: CaseFunc = field(repr=False, compare=False)
@@ -97,6 +113,7 @@ def case(
     profile: str,
     title: str,
     sends: str,
+    needs: str,
     requirement: str,
     sources: Iterable[str],
     live_only: bool = False,
@@ -114,6 +131,7 @@ def case(
             profile=profile,
             title=title,
             sends=sends,
+            needs=needs,
             requirement=requirement,
             sources=tuple(sources),
             func=func,
@@ -129,24 +147,3 @@ def all_cases() -> list[Case]:
     from conformance import cases  # noqa: F401  (registers the cases on import)
 
     return sorted(_REGISTRY.values(), key=lambda c: c.id)
-
-
-def select(
-    *,
-    profiles: Iterable[str] = (),
-    prefixes: Iterable[str] = (),
-    strict: bool = True,
-) -> list[Case]:
-    """Cases filtered by profile and ID prefix. ``strict=False`` still selects SHOULD cases;
-    they only stop counting towards the exit status."""
-    wanted = set(profiles)
-    pre = tuple(prefixes)
-    out = []
-    for c in all_cases():
-        if wanted and c.profile not in wanted:
-            continue
-        if pre and not c.id.startswith(pre):
-            continue
-        out.append(c)
-    del strict
-    return out

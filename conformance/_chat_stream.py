@@ -11,7 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance._case import CaseFailed
 from conformance._context import Exchange
+from conformance._expect import excerpt, is_event_stream, missing
 from conformance._schema import schema_errors
 from conformance._sse import parse_stream
 
@@ -25,6 +27,10 @@ class ChatStream:
     errors: list[dict[str, Any]] = field(default_factory=list)
     done: bool = False
     findings: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    chunk_events: list[int] = field(default_factory=list)
+    """For each chunk, its index among the stream's events, comments not counted (to highlight it)."""
+    missing: CaseFailed | None = None
+    """Set when there is nothing to judge: no event stream, or no chunk in it."""
 
     def problems(self, rule: str) -> list[str]:
         return self.findings.get(rule, [])
@@ -33,15 +39,22 @@ class ChatStream:
 def analyse_chat_stream(ex: Exchange, request: dict[str, Any]) -> ChatStream:
     st = ChatStream(exchange=ex)
     f = st.findings
+    if ex.status != 200 or not is_event_stream(ex.content_type) or not ex.body.strip():
+        st.missing = missing("an event stream (HTTP 200, text/event-stream)", ex)
+        return st
     parsed = parse_stream(ex.body)
     if parsed.decode_error:
-        f["B2"].append(f"stream is not UTF-8: {parsed.decode_error}")
+        st.missing = CaseFailed(
+            f"expected a UTF-8 event stream, got undecodable bytes ({parsed.decode_error})"
+        )
         return st
     # -- framing (B2, B9) -------------------------------------------------------------------
     after_done = False
+    event_index = -1
     for block in parsed.blocks:
         if block.is_comment:
             continue
+        event_index += 1
         datas = block.fields("data")
         if after_done:
             f["B9"].append(f"event after data: [DONE]: {block.lines[:2]}")
@@ -67,12 +80,17 @@ def analyse_chat_stream(ex: Exchange, request: dict[str, Any]) -> ChatStream:
             st.errors.append(obj)
             continue
         st.chunks.append(obj)
+        st.chunk_events.append(event_index)
     if parsed.unterminated_tail:
         f["B2"].append(f"stream ends inside an event (no blank line): {parsed.unterminated_tail[:120]!r}")
     if not st.done:
         f["B9"].append("stream does not end with data: [DONE]")
     if not st.chunks:
-        f["B2"].append("no chunks received")
+        body = excerpt(ex.body)
+        st.missing = CaseFailed(
+            "expected chat.completion.chunk events in the event stream, got none"
+            + (f"\n{body}" if body else "")
+        )
         return st
     # -- schema ---------------------------------------------------------------------------------
     for i, ch in enumerate(st.chunks):

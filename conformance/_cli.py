@@ -1,73 +1,70 @@
-"""`stratus-conformance`: run the suite (through pytest), list cases, render reports."""
+"""`stratus-conformance`: run the suite, compare reports, regenerate the generated files.
+
+``run`` calls the engine directly (``_engine.execute``) and renders the ``Report`` it returns; no
+pytest is involved (the pytest plugin is a second door into the same engine).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
+import signal
 import sys
-import time
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import NoReturn
 
-import pytest
+import msgspec
 import rich_click as click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
-from conformance._case import PROFILES, all_cases
+from conformance._case import PROFILES, Case
 from conformance._catalog import render_catalog
-from conformance._engine import Result
-from conformance._reports import build_report, write_html, write_junit
-from conformance._session import DEFAULT_KEY, RunOptions, exit_status, profile_verdicts
+from conformance._compare import compare
+from conformance._console import LiveProgress, make_console, print_comparison, print_report
+from conformance._context import DEFAULT_MODEL
+from conformance._engine import DEFAULT_KEY, Interrupted, RunOptions, execute
+from conformance._html import render_comparison, render_run
+from conformance._junit import write_junit
+from conformance._report import (
+    REPORT_SCHEMA,
+    ExitCode,
+    Report,
+    Selection,
+    decode_report,
+    encode_report,
+    render_json_schema,
+)
+from conformance._selection import SelectionError, select
 
-__all__ = ["main"]
+__all__ = ["EXIT_CODES_HELP", "main"]
 
-_STYLE = {"pass": "green", "fail": "red", "skipped": "dim", "unavailable": "yellow", "not run": "dim"}
-
-
-class _Progress:
-    """pytest plugin object that feeds a rich progress bar and keeps the session's results."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[last]}"),
-            console=console,
-            transient=True,
-        )
-        self.task: Any = None
-        self.results: list[Result] = []
-        self.base_url = ""
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self.progress.start()
-        self.task = self.progress.add_task("conformance", total=len(session.items), last="")
-
-    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
-        self.progress.update(self.task, advance=1, last=nodeid.rsplit("::", 1)[-1])
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        from conformance.plugin import session_of
-
-        self.progress.stop()
-        s = session_of(session.config)
-        self.results = list(s.results)
-        if s._ctx is not None:
-            self.base_url = s._ctx.target.base_url
+EXIT_CODES_HELP = "Exit status:\n\n" + "\n\n".join(f"{int(c)}: {c.meaning}" for c in ExitCode)
+"""The exit-code table (``--help`` epilogs; the README repeats it and a test keeps them equal)."""
 
 
-@click.group()
+@click.group(epilog=EXIT_CODES_HELP)
+@click.version_option(package_name="stratus-conformance", prog_name="stratus-conformance")
 def main() -> None:
     """Conformance suite for the Stratus X1 API (OpenAI Chat Completions + Anthropic Messages + `stratus`)."""
 
 
-@main.command()
+def _raise_interrupted(signum: int, frame: FrameType | None) -> NoReturn:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _print_list(cases: list[Case]) -> None:
+    console = make_console()
+    table = Table(title=f"{len(cases)} cases", title_justify="left")
+    table.add_column("id", no_wrap=True)  # ids are copied into --case: never cut
+    table.add_column("level", no_wrap=True)
+    table.add_column("profile", no_wrap=True)
+    table.add_column("title", ratio=1)
+    for c in cases:
+        table.add_row(escape(c.id), str(c.level), c.profile, escape(c.title))
+    console.print(table)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
 @click.option("--base-url", help="Target root URL (no /v1). Default: start the reference server locally.")
 @click.option(
     "--api-key",
@@ -76,183 +73,183 @@ def main() -> None:
     show_default=False,
     help="Stratus key (also STRATUS_API_KEY).",
 )
-@click.option("--model", default="stratus-x1ac-small-gpt-4o", show_default=True)
+@click.option("--model", default=DEFAULT_MODEL, show_default=True)
 @click.option(
-    "--profile", "profiles", multiple=True, type=click.Choice(list(PROFILES)), help="Only these profiles."
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=click.Choice(list(PROFILES)),
+    help="Add this profile's cases (repeatable; adds up with --case).",
 )
-@click.option("--strict", is_flag=True, help="SHOULD failures also fail the run (like h2spec --strict).")
-@click.option("--case", "cases", multiple=True, help="Only case IDs starting with this prefix.")
+@click.option(
+    "--case", "cases", multiple=True, help="Add the cases whose id starts with this prefix (repeatable)."
+)
+@click.option(
+    "-k",
+    "keyword",
+    default="",
+    metavar="EXPR",
+    help="Keep cases matching EXPR, in pytest's -k syntax "
+    "over id, profile and level (`stream and not tools`).",
+)
+@click.option(
+    "--exclude", multiple=True, metavar="PREFIX|PROFILE", help="Drop a profile or the ids with this prefix."
+)
+@click.option(
+    "--strict", is_flag=True, help="SHOULD failures fail the run too (otherwise they are warnings)."
+)
 @click.option("--list", "list_only", is_flag=True, help="List the selected cases and exit.")
-@click.option("--report-json", type=click.Path(path_type=Path))
-@click.option("--junit", type=click.Path(path_type=Path))
-@click.option("--html", type=click.Path(path_type=Path))
 @click.option(
-    "--record", type=click.Path(path_type=Path), help="Record vcrpy cassettes (keys scrubbed) into DIR."
+    "--report-json", type=click.Path(dir_okay=False, path_type=Path), help="Write the typed JSON report."
 )
-@click.option("--replay", type=click.Path(path_type=Path), help="Replay cassettes from DIR (offline).")
-@click.option("--fuzz", type=int, default=0, help="Run schemathesis with N examples per operation.")
-@click.option("-v", "--verbose", is_flag=True, help="Show every case, not only failures.")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), help="Write the HTML report.")
+@click.option("--label", default="", help="Name of this run in reports (default: the target URL).")
+@click.option(
+    "--record",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Record vcrpy cassettes (keys scrubbed) into DIR.",
+)
+@click.option(
+    "--replay", type=click.Path(file_okay=False, path_type=Path), help="Replay cassettes from DIR (offline)."
+)
+@click.option(
+    "--fuzz", type=click.IntRange(min=0), default=0, help="Run schemathesis with N examples per operation."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show every case, not only failures and warnings.")
 def run(
     base_url: str | None,
     api_key: str,
     model: str,
     profiles: tuple[str, ...],
-    strict: bool,
     cases: tuple[str, ...],
+    keyword: str,
+    exclude: tuple[str, ...],
+    strict: bool,
     list_only: bool,
     report_json: Path | None,
     junit: Path | None,
     html: Path | None,
+    label: str,
     record: Path | None,
     replay: Path | None,
     fuzz: int,
     verbose: bool,
 ) -> None:
-    """Run the conformance cases against a target."""
-    console = Console(stderr=False)
+    """Run the conformance cases against a target.
+
+    `--profile` and `--case` add cases up (all cases when neither is given), `-k` narrows them,
+    `--exclude` removes some.
+    """
     if record and replay:
         raise click.UsageError("--record and --replay are exclusive")
-    opts = RunOptions(
+    selection = Selection(profiles=list(profiles), cases=list(cases), keyword=keyword, exclude=list(exclude))
+    try:
+        chosen = select(selection)
+    except SelectionError as exc:
+        raise click.UsageError(str(exc)) from None
+    if list_only:
+        _print_list(chosen)
+        return
+    options = RunOptions(
         base_url=base_url,
         api_key=api_key,
         model=model,
-        profiles=list(profiles),
-        cases=list(cases),
+        selection=selection,
         strict=strict,
         record=record,
         replay=replay,
         fuzz=fuzz,
+        label=label,
     )
-    selected = opts.selected()
-    if list_only:
-        table = Table(title=f"{len(selected)} cases")
-        table.add_column("id", no_wrap=True, overflow="fold")  # ids are copied into --case: never cut
-        table.add_column("level", no_wrap=True)
-        table.add_column("profile", no_wrap=True)
-        table.add_column("title", ratio=1)
-        for c in selected:
-            table.add_row(c.id, str(c.level), c.profile, c.title)
-        console.print(table)
-        return
-    if not selected:
-        raise click.UsageError("no case matches --profile/--case")
-    argv = [
-        str(Path(__file__).with_name("CATALOG.md")),
-        "-p",
-        "conformance.plugin",
-        "-p",
-        "no:terminal",
-        "-p",
-        "no:cacheprovider",
-        "-c",
-        os.devnull,
-        "--rootdir",
-        str(Path(__file__).parent),
-        "--stratus-model",
-        model,
-        "--stratus-api-key",
-        api_key,
-        "--stratus-fuzz",
-        str(fuzz),
-    ]
-    for flag, val in (
-        ("--stratus-base-url", base_url),
-        ("--stratus-record", record),
-        ("--stratus-replay", replay),
-    ):
-        if val:
-            argv += [flag, str(val)]
-    argv += [x for p in profiles for x in ("--stratus-profile", p)]
-    argv += [x for c in cases for x in ("--stratus-case", c)]
-    if strict:
-        argv.append("--stratus-strict")
-    prog = _Progress(console)
-    # Only the conformance plugin: third-party pytest plugins (langsmith, schemathesis, ...) would cost
-    # seconds of import time and could change how the cases run.
-    os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
-    console.print(
-        f"[bold]stratus-conformance[/]: {len(selected)} cases against "
-        f"{base_url or ('replay ' + str(replay) if replay else 'the local reference server')}"
-    )
-    rc = pytest.main(argv, plugins=[prog])
-    duration = time.perf_counter() - t0
-    results = prog.results
-    if not results:
-        console.print(f"[red]no case ran (pytest exit status {int(rc)})[/]")
-        sys.exit(2)
-    _summary(console, results, strict, verbose)
-    report = build_report(
-        results, opts, base_url=prog.base_url or base_url or "", started=started, duration=duration
-    )
-    if report_json:
-        report_json.write_text(json.dumps(report, indent=1) + "\n")
+    console = make_console()
+    progress = LiveProgress(console, strict=strict)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        report = execute(options, chosen, observer=progress)
+    finally:
+        progress.close()
+    try:
+        _write_reports(report, report_json, junit, html)
+        print_report(console, report, verbose=verbose)
+    except KeyboardInterrupt:
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Interrupted:
+        sys.exit(int(ExitCode.TERMINATED))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    sys.exit(report.exit_status)
+
+
+def _write_reports(report: Report, json_path: Path | None, junit: Path | None, html: Path | None) -> None:
+    for path in (json_path, junit, html):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    if json_path:
+        json_path.write_bytes(encode_report(report))
     if junit:
         write_junit(report, junit)
     if html:
-        write_html([report], html)
-    code = exit_status(results, strict)
-    console.print(
-        f"{len(results)} cases in {duration:.1f}s; exit status {code}"
-        + ("" if strict else " (SHOULD failures not counted; use --strict)")
-    )
-    sys.exit(code)
+        html.write_text(render_run(report), encoding="utf-8")
 
 
-def _summary(console: Console, results: list[Result], strict: bool, verbose: bool) -> None:
-    for r in results:
-        if r.verdict.value == "fail" or verbose:
-            style = _STYLE[r.verdict.value]
-            console.print(
-                f"[{style}]{r.verdict.value.upper():11}[/] [{r.case.level}] {r.case.id}"
-                + (f"\n            {r.message[:400]}" if r.message else "")
-                + (f"\n            rerun: {r.rerun}" if r.rerun else "")
-            )
-    verdicts = profile_verdicts(results, strict)
-    table = Table(title="Summary per profile")
-    for header in ("profile", "verdict", "pass", "fail MUST", "fail SHOULD", "skipped", "unavailable"):
-        table.add_column(header, no_wrap=True)
-    for p in PROFILES:
-        rows = [r for r in results if r.case.profile == p]
-        if not rows:
-            continue
-        n = {v: sum(r.verdict.value == v for r in rows) for v in ("pass", "skipped", "unavailable")}
-        fm = sum(r.verdict.value == "fail" and r.case.level.value == "MUST" for r in rows)
-        fs = sum(r.verdict.value == "fail" and r.case.level.value == "SHOULD" for r in rows)
-        v = verdicts.get(p, "not run")
-        table.add_row(
-            p,
-            f"[{_STYLE[v]}]{v}[/]",
-            str(n["pass"]),
-            str(fm),
-            str(fs),
-            str(n["skipped"]),
-            str(n["unavailable"]),
-        )
-    console.print(table)
+def _load(path: Path) -> Report:
+    try:
+        return decode_report(path.read_bytes())
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise click.UsageError(
+            f"{path} is not a stratus-conformance report (schema version 2): {exc}"
+        ) from None
 
 
-@main.command()
-@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--html", "html_path", required=True, type=click.Path(path_type=Path))
-def report(reports: tuple[Path, ...], html_path: Path) -> None:
-    """Render one or several JSON reports side by side as a self-contained HTML page."""
-    data = [json.loads(p.read_text()) for p in reports]
-    write_html(
-        data,
-        html_path,
-        names=[f"{p.name}: {d['target']['base_url']}" for p, d in zip(reports, data, strict=True)],
-    )
-    click.echo(f"wrote {html_path}")
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument(
+    "reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the page here."
+)
+@click.option(
+    "--label", "labels", multiple=True, help="A name per report, in order (default: each run's label)."
+)
+@click.option(
+    "--strict", is_flag=True, help="A pass that became a SHOULD warning counts as a regression too."
+)
+def report(reports: tuple[Path, ...], html_path: Path | None, labels: tuple[str, ...], strict: bool) -> None:
+    """Compare JSON reports: the first is the baseline, each later one is checked against it.
+
+    Prints what changed and exits 1 when a case regressed (it passed or warned in the baseline and
+    fails now). With one report, prints it (and writes its page with `--html`).
+    """
+    loaded = [_load(p) for p in reports]
+    if labels and len(labels) != len(loaded):
+        raise click.UsageError(f"{len(labels)} --label for {len(loaded)} reports")
+    if labels:
+        loaded = [msgspec.structs.replace(r, label=lab) for r, lab in zip(loaded, labels, strict=True)]
+    console = make_console()
+    if len(loaded) == 1:
+        print_report(console, loaded[0])
+        if html_path:
+            html_path.write_text(render_run(loaded[0]), encoding="utf-8")
+        return
+    comparison = compare(loaded, strict=strict)
+    print_comparison(console, comparison)
+    if html_path:
+        html_path.write_text(render_comparison(comparison), encoding="utf-8")
+        console.print(f"wrote {html_path}")
+    sys.exit(int(comparison.exit_status))
 
 
 @main.command()
-@click.option("--check", is_flag=True, help="Exit 1 if CATALOG.md is stale instead of writing it.")
+@click.option("--check", is_flag=True, help="Exit 1 if a generated file is stale instead of writing it.")
 def catalog(check: bool) -> None:
-    """Regenerate conformance/CATALOG.md from the registered cases."""
-    path = Path(__file__).with_name("CATALOG.md")
-    text = render_catalog(all_cases())
+    """Regenerate conformance/CATALOG.md and conformance/report.schema.json from the code."""
+    files = {Path(__file__).with_name("CATALOG.md"): render_catalog(), REPORT_SCHEMA: render_json_schema()}
+    stale = [p for p, text in files.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if check:
-        sys.exit(0 if path.exists() and path.read_text() == text else 1)
-    path.write_text(text)
-    click.echo(f"wrote {path}")
+        for p in stale:
+            click.echo(f"stale: {p}")
+        sys.exit(1 if stale else 0)
+    for p, text in files.items():
+        p.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {p}")

@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 
 from conformance._case import CaseFailed, CaseSkipped
-from conformance._redact import redact_body, redact_headers
+from conformance._expect import missing
 
-__all__ = ["Context", "Exchange", "Target"]
+__all__ = ["DEFAULT_MODEL", "Context", "Exchange", "Target", "TransportFailed"]
 
-_EXCERPT = 1500
+DEFAULT_MODEL = "stratus-x1ac-small-gpt-4o"
+"""The model id the suite sends unless told otherwise (the one place it is written)."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Target:
 
     base_url: str
     api_key: str
-    model: str = "stratus-x1ac-small-gpt-4o"
+    model: str = DEFAULT_MODEL
     replaying: bool = False
     recording: bool = False
 
@@ -55,27 +56,20 @@ class Exchange:
         return str(self.headers.get("content-type", ""))
 
     def json(self) -> Any:
+        """The body as JSON (whatever the status); a body that is not JSON fails the case."""
         try:
             return json.loads(self.body)
-        except ValueError as exc:
-            raise CaseFailed(
-                f"{self.method} {self.url}: body is not JSON ({exc}): {self.body[:200]!r}"
-            ) from None
+        except ValueError:
+            raise missing("a JSON body", self) from None
 
-    def evidence(self) -> dict[str, Any]:
-        return {
-            "request": {
-                "method": self.method,
-                "url": self.url,
-                "headers": redact_headers(self.request_headers),
-                "body": redact_body(self.request_body)[:_EXCERPT],
-            },
-            "response": {
-                "status": self.status,
-                "headers": redact_headers(dict(self.headers)),
-                "body": redact_body(self.body)[:_EXCERPT],
-            },
-        }
+
+class TransportFailed(CaseFailed):
+    """The request never got an HTTP answer (connection refused, timeout, reset)."""
+
+
+def _transport_error(exc: httpx.HTTPError) -> str:
+    """``ConnectError: [Errno 111] Connection refused`` without the exception's repr noise."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 class Context:
@@ -142,7 +136,7 @@ class Context:
         try:
             resp = self.client.send(req, stream=True)
         except httpx.HTTPError as exc:
-            raise CaseFailed(f"{method} {path}: transport error {exc!r}") from None
+            raise TransportFailed(f"{method} {path}: {_transport_error(exc)}") from None
         try:
             if stream:
                 for raw in resp.iter_raw():
@@ -151,7 +145,7 @@ class Context:
             else:
                 body = resp.read()
         except httpx.HTTPError as exc:
-            raise CaseFailed(f"{method} {path}: error while reading the body {exc!r}") from None
+            raise TransportFailed(f"{method} {path}: the body broke off ({_transport_error(exc)})") from None
         finally:
             resp.close()
         ex = Exchange(
@@ -167,6 +161,10 @@ class Context:
         )
         self.exchanges.append(ex)
         return ex
+
+    def record(self, exchange: Exchange) -> None:
+        """Keep an exchange made outside :meth:`request` (an official SDK's) as evidence."""
+        self.exchanges.append(exchange)
 
     def post(self, path: str, body: Any, **kw: Any) -> Exchange:
         return self.request("POST", path, json_body=body, **kw)

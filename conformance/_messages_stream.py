@@ -7,7 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance._case import CaseFailed
 from conformance._context import Exchange
+from conformance._expect import excerpt, is_event_stream, missing
 from conformance._schema import schema_errors
 from conformance._sse import parse_stream
 
@@ -35,6 +37,10 @@ class MessagesStream:
     findings: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     text: str = ""
     tool_inputs: list[Any] = field(default_factory=list)
+    event_blocks: list[int] = field(default_factory=list)
+    """For each event, its index among the stream's events, comments not counted (to highlight it)."""
+    missing: CaseFailed | None = None
+    """Set when there is nothing to judge: no event stream, or no event in it."""
 
     def problems(self, rule: str) -> list[str]:
         return self.findings.get(rule, [])
@@ -46,13 +52,20 @@ class MessagesStream:
 def analyse_messages_stream(ex: Exchange) -> MessagesStream:
     st = MessagesStream(exchange=ex)
     f = st.findings
+    if ex.status != 200 or not is_event_stream(ex.content_type) or not ex.body.strip():
+        st.missing = missing("an event stream (HTTP 200, text/event-stream)", ex)
+        return st
     parsed = parse_stream(ex.body)
     if parsed.decode_error:
-        f["E1"].append(f"stream is not UTF-8: {parsed.decode_error}")
+        st.missing = CaseFailed(
+            f"expected a UTF-8 event stream, got undecodable bytes ({parsed.decode_error})"
+        )
         return st
+    block_index = -1
     for block in parsed.blocks:
         if block.is_comment:
             continue
+        block_index += 1
         names = block.fields("event")
         datas = block.fields("data")
         if not datas:
@@ -76,10 +89,15 @@ def analyse_messages_stream(ex: Exchange) -> MessagesStream:
         elif name != obj.get("type"):
             f["E1"].append(f"event: {name!r} but data.type {obj.get('type')!r}")
         st.events.append((name, obj))
+        st.event_blocks.append(block_index)
     if parsed.unterminated_tail:
         f["E1"].append(f"stream ends inside an event: {parsed.unterminated_tail[:120]!r}")
     if not st.events:
-        f["E2"].append("no events received")
+        body = excerpt(ex.body)
+        st.missing = CaseFailed(
+            "expected Anthropic events (event: + data: JSON) in the event stream, got none"
+            + (f"\n{body}" if body else "")
+        )
         return st
     for i, (_, ev) in enumerate(st.events):
         for err in schema_errors("MessagesStreamEvent", ev):

@@ -8,7 +8,7 @@ from typing import Any
 from conformance import _spec
 from conformance._case import CaseFailed
 
-__all__ = ["assert_valid", "schema_errors"]
+__all__ = ["assert_valid", "first_error_path", "schema_errors"]
 
 _MAX_ERRORS = 5
 
@@ -30,7 +30,17 @@ def schema_errors(component: str, instance: Any) -> list[str]:
     return out
 
 
-def assert_valid(component: str, instance: Any, *, what: str = "response body") -> None:
+def first_error_path(component: str, instance: Any) -> tuple[str | int, ...] | None:
+    """The JSON path of the first violation (the one the report highlights), or None if valid."""
+    errors = sorted(_validator(component).iter_errors(instance), key=lambda e: list(e.absolute_path))
+    return tuple(errors[0].absolute_path) if errors else None
+
+
+def assert_valid(
+    component: str, instance: Any, *, what: str = "response body", at: tuple[str | int, ...] = ()
+) -> None:
+    """Fail unless ``instance`` validates; ``at`` is where ``instance`` sits in the judged body."""
     errs = schema_errors(component, instance)
     if errs:
-        raise CaseFailed(f"{what} violates {component}: " + "; ".join(errs))
+        path = first_error_path(component, instance) or ()
+        raise CaseFailed(f"{what} violates {component}: " + "; ".join(errs), at=(*at, *path))

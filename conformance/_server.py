@@ -47,7 +47,9 @@ def reference_server(timeout: float = 60.0) -> Iterator[str]:
     """Run ``stratus-reference serve`` on a free loopback port; yield its base URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "reference_server._cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # A session of its own: Ctrl-C in the terminal interrupts the suite, which then stops the server
+    # (the server does not see the terminal's SIGINT and print its own traceback).
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, timeout, proc)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from conformance._case import Level, case
 from conformance._context import Context
-from conformance.cases._common import check, messages_once, messages_stream, no_findings
+from conformance.cases._common import PARALLEL_PROMPT, check, messages_once, messages_stream, no_findings
 
 __all__: list[str] = []
 
 P = "anthropic-stream"
 EV = "openapi.yaml#/components/schemas/MessagesStreamEvent"
+STREAM_NEEDS = "an event stream (HTTP 200, text/event-stream) of Anthropic events"
+_VARIANT_NEEDS = {"tools": " with a tool_use block", "parallel": " with two or more tool_use blocks"}
 
 _RULES: list[tuple[str, str, str, Level, str, str, tuple[str, ...]]] = [
     (
@@ -37,7 +39,7 @@ _RULES: list[tuple[str, str, str, Level, str, str, tuple[str, ...]]] = [
         Level.MUST,
         "Every event has event: <name> equal to data.type",
         "Each SSE event carries an event: line whose name equals the JSON type.",
-        ("E1", "I-5"),
+        ("E1", "I-5", "D-MSG-3.1"),
     ),
     (
         "order",
@@ -118,7 +120,7 @@ _RULES: list[tuple[str, str, str, Level, str, str, tuple[str, ...]]] = [
         Level.MUST,
         "message_stop is last; no [DONE]",
         "message_stop ends the stream; no data: [DONE] and nothing after it.",
-        ("E8",),
+        ("E8", "D-MSG-3.1"),
     ),
     (
         "ping-data",
@@ -163,7 +165,7 @@ _RULES: list[tuple[str, str, str, Level, str, str, tuple[str, ...]]] = [
         Level.SHOULD,
         "One ping after the first content_block_start",
         "Exactly one ping after the first content_block_start, like the real API.",
-        ("D-MSG-3",),
+        ("D-MSG-3.2",),
     ),
 ]
 
@@ -183,6 +185,7 @@ def _register(
         profile=P,
         title=title,
         sends=f"POST /v1/messages ({sends})",
+        needs=STREAM_NEEDS + _VARIANT_NEEDS.get(variant, ""),
         requirement=req,
         sources=sources,
     )(run)
@@ -198,6 +201,7 @@ for _row in _RULES:
     profile=P,
     title="tool_use stream ends with stop_reason tool_use",
     sends='POST /v1/messages (stream:true, tool_choice {"type":"any"})',
+    needs=STREAM_NEEDS + _VARIANT_NEEDS["tools"],
     requirement='A stream with a tool_use block has message_delta stop_reason "tool_use".',
     sources=("E7", "I-7"),
 )
@@ -215,10 +219,49 @@ def _tool_stop(ctx: Context) -> None:
     profile=P,
     title="Streamed text equals the non-streaming text",
     sends="the same request with and without stream:true",
+    needs=STREAM_NEEDS + " and a 200 JSON Message",
     requirement="Concatenated text_delta pieces equal the non-streaming text (deterministic target).",
-    sources=("E4", "D-STR-4"),
+    sources=("E4", "D-STR-4.3"),
 )
 def _same(ctx: Context) -> None:
-    full = "".join(b.get("text", "") for b in messages_once(ctx).json()["content"] if b.get("type") == "text")
+    content = messages_once(ctx).json().get("content")
+    blocks = content if isinstance(content, list) else []
+    full = "".join(str(b.get("text", "")) for b in blocks if isinstance(b, dict) and b.get("type") == "text")
     got = messages_stream(ctx).text
     check(got == full, f"streamed {got[:80]!r}... != {full[:80]!r}...")
+
+
+@case(
+    "anthropic.messages.stream.parallel-tool-use",
+    level=Level.SHOULD,
+    profile=P,
+    title="Parallel tool use streamed: one block per call",
+    sends=f"POST /v1/messages (stream:true) asking {PARALLEL_PROMPT!r} with get_weather, tool_choice "
+    '{"type":"any"}; and the same request without stream',
+    needs=STREAM_NEEDS + _VARIANT_NEEDS["parallel"] + ", and a 200 JSON Message",
+    requirement="Each tool_use block follows E4/E5 on its own: its own index (0, 1, ... in start order), "
+    "input {} at the start, its own input_json_delta pieces that concatenate to its own object; the blocks "
+    "differ in id; their names and inputs match the non-streaming answer's tool_use blocks, in order.",
+    sources=("E4", "E5", "T1", "T3"),
+)
+def _parallel(ctx: Context) -> None:
+    st = messages_stream(ctx, "parallel")
+    for rule in ("E4", "E5"):
+        no_findings(st, rule)
+    starts = [
+        ev
+        for ev in st.of_type("content_block_start")
+        if (ev.get("content_block") or {}).get("type") == "tool_use"
+    ]
+    ids = [(ev.get("content_block") or {}).get("id") for ev in starts]
+    check(len(set(ids)) == len(ids), f"streamed tool_use ids {ids} repeat")
+    streamed = [
+        ((ev.get("content_block") or {}).get("name"), st.tool_inputs[i]) for i, ev in enumerate(starts)
+    ]
+    content = messages_once(ctx, "parallel").json().get("content") or []
+    plain = [
+        (b.get("name"), b.get("input"))
+        for b in content
+        if isinstance(b, dict) and b.get("type") == "tool_use"
+    ]
+    check(streamed == plain, f"streamed tool_use {streamed} differs from the non-streaming blocks {plain}")

@@ -21,9 +21,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from conformance import _spec
 from conformance._case import CaseFailed, CaseSkipped, Level, case
-from conformance._context import Context
+from conformance._context import Context, Exchange
 
 __all__ = ["fuzz_spec"]
 
@@ -84,9 +86,11 @@ def _command(ctx: Context, mode: str, spec: Path, report: Path, n: int) -> list[
         "10",
         "--no-color",
         "--report",
-        "json",
+        "json,har",
         "--report-json-path",
         str(report),
+        "--report-har-path",
+        str(report.with_suffix(".har")),
         "-H",
         f"Authorization: Bearer {ctx.target.api_key}",
     ]
@@ -99,6 +103,34 @@ def _command(ctx: Context, mode: str, spec: Path, report: Path, n: int) -> list[
     if ctx.options.get("fuzz_operations"):
         cmd += ["--include-path-regex", str(ctx.options["fuzz_operations"])]
     return cmd
+
+
+_HAR_SAMPLE = 4
+
+
+def _har_sample(path: Path) -> list[Exchange]:
+    """The first few requests schemathesis sent (from its HAR report), kept as the case's evidence."""
+    try:
+        entries = json.loads(path.read_text())["log"]["entries"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    out = []
+    for e in entries[:_HAR_SAMPLE]:
+        req, resp = e.get("request") or {}, e.get("response") or {}
+        content = resp.get("content") or {}
+        out.append(
+            Exchange(
+                method=str(req.get("method", "")),
+                url=str(req.get("url", "")),
+                request_headers={h["name"]: h["value"] for h in req.get("headers") or []},
+                request_body=str((req.get("postData") or {}).get("text", "")).encode() or None,
+                status=int(resp.get("status") or 0),
+                headers=httpx.Headers([(h["name"], h["value"]) for h in resp.get("headers") or []]),
+                body=str(content.get("text") or "").encode(),
+                elapsed=float(e.get("time") or 0) / 1000,
+            )
+        )
+    return out
 
 
 def _section_operations(stdout: str, title: str) -> list[str]:
@@ -156,8 +188,12 @@ def _run(ctx: Context, mode: str) -> None:
         except subprocess.TimeoutExpired:
             raise CaseFailed(f"schemathesis --mode {mode} did not finish within {limit}s") from None
         report = json.loads(report_path.read_text()) if report_path.exists() else {}
+        for ex in _har_sample(report_path.with_suffix(".har")):
+            ctx.record(ex)
     summary = _summary(mode, report, proc.stdout)
     ctx.notes.append(summary)
+    if report and not (report.get("test_cases") or {}).get("generated"):
+        raise CaseFailed(f"expected schemathesis to send test cases, got none\n{summary}")
     counted = [e for e in report.get("errors") or [] if not _tolerated(mode, e)]
     if not report or report.get("failures") or counted:
         details = re.split(r"=+ FAILURES =+\n", proc.stdout)[-1]
@@ -173,6 +209,7 @@ def _run(ctx: Context, mode: str) -> None:
     profile=P,
     title="Schema-valid requests: no 5xx, conforming responses",
     sends="schemathesis-generated valid requests for every operation (--fuzz N examples each)",
+    needs="--fuzz N and a live target; schemathesis must generate and send test cases",
     requirement="No 5xx; every response conforms to its documented status, content type and schema; valid "
     "input accepted.",
     sources=("openapi.yaml", "C1", "D-ERR-2"),
@@ -187,6 +224,7 @@ def _positive(ctx: Context) -> None:
     profile=P,
     title="Schema-invalid requests are rejected",
     sends="schemathesis-generated invalid requests for every operation",
+    needs="--fuzz N and a live target; schemathesis must generate and send test cases",
     requirement="Invalid input is rejected with a documented 4xx (never 5xx, never 2xx).",
     sources=("openapi.yaml", "C4", "D-ERR-3", "D-ERR-5"),
 )

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import json
+
 from conformance._case import CaseSkipped, Level, case
 from conformance._context import Context
-from conformance.cases._common import chat_stream, check, no_findings
+from conformance.cases._common import (
+    PARALLEL_PROMPT,
+    chat_once,
+    chat_stream,
+    check,
+    no_findings,
+    streamed_tool_calls,
+)
 
 __all__: list[str] = []
 
 P = "openai-stream"
 CHUNK = "openapi.yaml#/components/schemas/ChatCompletionChunk"
+
+STREAM_NEEDS = "an event stream (HTTP 200, text/event-stream) of chat.completion.chunk events"
+_VARIANT_NEEDS = {
+    "tools": " with a streamed tool call",
+    "n2": " for choices 0 and 1",
+    "parallel": " with two or more streamed tool calls",
+}
 
 # (id suffix, rule, variant, level, title, requirement, sources)
 _RULES: list[tuple[str, str, str, Level, str, str, tuple[str, ...]]] = [
@@ -120,7 +136,7 @@ _RULES: list[tuple[str, str, str, Level, str, str, tuple[str, ...]]] = [
         Level.MUST,
         "include_usage: usage:null, then one final usage chunk",
         "With include_usage every chunk has usage:null and one last chunk before [DONE] has choices:[] and usage.",
-        ("B8", "D-CHAT-3", "I-3"),
+        ("B8", "D-CHAT-3.1", "I-3"),
     ),
     (
         "usage-totals",
@@ -138,7 +154,7 @@ _RULES: list[tuple[str, str, str, Level, str, str, tuple[str, ...]]] = [
         Level.MUST,
         "No usage chunk without include_usage",
         "Without stream_options no chunk carries usage and no chunk has choices:[].",
-        ("B8", "D-CHAT-3", "I-3"),
+        ("B8", "D-CHAT-3.1", "I-3"),
     ),
     (
         "no-usage-empty-options",
@@ -147,7 +163,7 @@ _RULES: list[tuple[str, str, str, Level, str, str, tuple[str, ...]]] = [
         Level.MUST,
         "No usage chunk for stream_options:{}",
         "stream_options:{} (include_usage absent) sends no usage chunk.",
-        ("B8", "D-CHAT-3"),
+        ("B8", "D-CHAT-3.1"),
     ),
     (
         "done-terminator",
@@ -220,6 +236,7 @@ def _register(
         profile=P,
         title=title,
         sends=f"POST /v1/chat/completions ({body})",
+        needs=STREAM_NEEDS + _VARIANT_NEEDS.get(variant, ""),
         requirement=req,
         sources=sources,
     )(run)
@@ -235,18 +252,18 @@ for _row in _RULES:
     profile=P,
     title="Streamed text equals the non-streaming text",
     sends="the same request with and without stream:true",
+    needs=STREAM_NEEDS + " and a 200 JSON chat completion",
     requirement="The concatenated content deltas equal the non-streaming message content (deterministic target).",
-    sources=("B4", "D-STR-4"),
+    sources=("B4", "D-STR-4.3"),
 )
 def _same_text(ctx: Context) -> None:
-    from conformance.cases._common import chat_once
-
     text = "".join(
         (c.get("delta") or {}).get("content") or ""
         for ch in chat_stream(ctx).chunks
         for c in ch.get("choices") or []
     )
-    full = chat_once(ctx).json()["choices"][0]["message"]["content"]
+    choices = chat_once(ctx).json().get("choices") or [{}]
+    full = str((choices[0].get("message") or {}).get("content"))
     check(text == full, f"streamed {text[:80]!r}... != non-streamed {full[:80]!r}...")
 
 
@@ -257,6 +274,7 @@ def _same_text(ctx: Context) -> None:
     live_only=True,
     title="Events are flushed as they are produced",
     sends="POST /v1/chat/completions (stream:true), reading raw socket chunks with timestamps",
+    needs=STREAM_NEEDS + " that takes longer than 50 ms",
     requirement="The stream arrives in more than one network read (no whole-body buffering).",
     sources=("B1", "B12"),
 )
@@ -267,3 +285,44 @@ def _incremental(ctx: Context) -> None:
     if len(ex.chunks) <= 1 and ex.elapsed < 0.05:
         raise CaseSkipped("the whole stream arrived within 50 ms; too fast to observe flushing")
     check(len(ex.chunks) > 1, f"the stream arrived in one read after {ex.elapsed:.2f}s")
+
+
+@case(
+    "openai.chat.stream.parallel-tool-calls",
+    level=Level.SHOULD,
+    profile=P,
+    title="Parallel tool calls streamed: one index and one id per call",
+    sends=f"POST /v1/chat/completions (stream:true) asking {PARALLEL_PROMPT!r} with get_weather, tool_choice "
+    "required; and the same request without stream",
+    needs=STREAM_NEEDS + _VARIANT_NEEDS["parallel"] + ", and a 200 JSON chat completion",
+    requirement="The fragments follow B6 for each call; the calls differ in index (0, 1, ... contiguous) and in "
+    "id (distinct call_*); each call's name and JSON arguments match the non-streaming answer's calls, in order.",
+    sources=("B6", "T1", "T3"),
+)
+def _parallel(ctx: Context) -> None:
+    st = chat_stream(ctx, "parallel")
+    no_findings(st, "B6")
+    calls = streamed_tool_calls(st)
+    check(
+        sorted(calls, key=str) == list(range(len(calls))),
+        f"tool call indexes {sorted(calls, key=str)}, expected 0..{len(calls) - 1}",
+    )
+    ids = [c["id"] for c in calls.values()]
+    check(
+        len(set(ids)) == len(ids) and all(isinstance(i, str) and i.startswith("call_") for i in ids),
+        f"streamed tool call ids {ids} (each a distinct call_* string)",
+    )
+    streamed = [(c["name"], _json(c["arguments"])) for _, c in sorted(calls.items())]
+    choices = chat_once(ctx, "parallel").json().get("choices") or [{}]
+    plain = [
+        ((tc.get("function") or {}).get("name"), _json((tc.get("function") or {}).get("arguments")))
+        for tc in (choices[0].get("message") or {}).get("tool_calls") or []
+    ]
+    check(streamed == plain, f"streamed calls {streamed} differ from the non-streaming calls {plain}")
+
+
+def _json(text: object) -> object:
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return text

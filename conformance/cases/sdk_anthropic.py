@@ -27,6 +27,7 @@ def _text(msg: Any) -> str:
     profile=P,
     title="messages.create (sync)",
     sends="anthropic.Anthropic().messages.create(...)",
+    needs="anthropic-sdk-python installed ([sdk] extra) and answers the SDK parses",
     requirement="A Message with text, stop_reason end_turn, usage, _request_id, and stratus in model_extra.",
     sources=("0.2", "D1", "D4", "D8"),
 )
@@ -45,6 +46,7 @@ def _create(ctx: Context) -> None:
     profile=P,
     title="messages.create (async)",
     sends="AsyncAnthropic().messages.create(...)",
+    needs="anthropic-sdk-python installed ([sdk] extra) and answers the SDK parses",
     requirement="Returns a Message with text.",
     sources=("0.2",),
 )
@@ -62,6 +64,7 @@ def _acreate(ctx: Context) -> None:
     profile=P,
     title="messages.stream() helper",
     sends="client.messages.stream(...): text_stream, then get_final_message()",
+    needs="anthropic-sdk-python installed ([sdk] extra), an event stream and a Message",
     requirement="text_stream yields the text; the final message equals the non-streaming one (text, stop_reason, "
     "usage.output_tokens).",
     sources=("0.2", "E2", "E3", "E7", "J"),
@@ -85,6 +88,7 @@ def _helper(ctx: Context) -> None:
     profile=P,
     title="messages.stream() with tool_use",
     sends="client.messages.stream(tools=[get_weather], tool_choice={'type':'any'})",
+    needs="anthropic-sdk-python installed ([sdk] extra) and an event stream with a tool_use block",
     requirement="The final message has a tool_use block with a dict input and stop_reason tool_use.",
     sources=("E4", "E5", "E7"),
 )
@@ -108,6 +112,7 @@ def _helper_tools(ctx: Context) -> None:
     profile=P,
     title="create(stream=True) raw events",
     sends="client.messages.create(stream=True)",
+    needs="anthropic-sdk-python installed ([sdk] extra) and an event stream",
     requirement="The SDK yields message_start ... message_stop (a data-only stream would yield nothing).",
     sources=("E1", "E2", "0.2"),
 )
@@ -130,6 +135,7 @@ def _raw(ctx: Context) -> None:
     profile=P,
     title="Async messages.stream()",
     sends="AsyncAnthropic().messages.stream(...)",
+    needs="anthropic-sdk-python installed ([sdk] extra) and an event stream",
     requirement="Async text_stream yields the text.",
     sources=("0.2",),
 )
@@ -150,6 +156,7 @@ def _astream(ctx: Context) -> None:
     profile=P,
     title="tool_use / tool_result round trip",
     sends="create with a tool (any), then assistant content and a user tool_result",
+    needs="anthropic-sdk-python installed ([sdk] extra) and a Message with a tool_use block",
     requirement="The second call succeeds with a text answer.",
     sources=("D5", "G2"),
 )
@@ -180,6 +187,7 @@ def _round_trip(ctx: Context) -> None:
     profile=P,
     title="Exception classes",
     sends="max_tokens 5000, a bad key, an unknown model, and mock 413/429/500/529",
+    needs="anthropic-sdk-python installed ([sdk] extra) and error answers (mock statuses need X-Stratus-Mock-*)",
     requirement="BadRequestError, AuthenticationError, NotFoundError, RequestTooLargeError, RateLimitError, "
     "InternalServerError, OverloadedError; e.body is the full envelope.",
     sources=("F3", "F2", "J"),
@@ -231,6 +239,7 @@ def _errors(ctx: Context) -> None:
     profile=P,
     title="529 retried after retry-after",
     sends="mock 529 with X-Stratus-Mock-Retry-After: 1, max_retries=1",
+    needs="anthropic-sdk-python installed ([sdk] extra) and a target that honours X-Stratus-Mock-*",
     requirement="Two attempts, honouring retry-after, then OverloadedError.",
     sources=("0.3", "F6"),
 )
@@ -261,6 +270,7 @@ def _retries(ctx: Context) -> None:
     profile=P,
     title="event: error raises APIStatusError",
     sends="messages.stream() with X-Stratus-Mock-Stream-Error: 2",
+    needs="anthropic-sdk-python installed ([sdk] extra) and a target that honours X-Stratus-Mock-*",
     requirement="The helper raises anthropic.APIStatusError.",
     sources=("E10", "0.2"),
 )
@@ -286,6 +296,7 @@ def _stream_error(ctx: Context) -> None:
     profile=P,
     title="models.list() terminates",
     sends="client.models.list(limit=1) iterated to the end",
+    needs="anthropic-sdk-python installed ([sdk] extra) and a model list with at least one model",
     requirement="Auto-pagination ends (has_more false) and lists every model once.",
     sources=("H2",),
 )
@@ -304,6 +315,7 @@ def _models(ctx: Context) -> None:
     profile=P,
     title="messages.count_tokens()",
     sends="client.messages.count_tokens(...)",
+    needs="anthropic-sdk-python installed ([sdk] extra) and answers the SDK parses",
     requirement="Returns input_tokens > 0.",
     sources=("D9",),
 )

@@ -24,6 +24,7 @@ MSGS: list[dict[str, Any]] = [{"role": "user", "content": PROMPT}]
     profile=P,
     title="chat.completions.create (sync)",
     sends="openai.OpenAI().chat.completions.create(...)",
+    needs="openai-python installed ([sdk] extra) and answers the SDK parses",
     requirement="Returns a completion with string content, resp.stratus as a dict, model_extra and _request_id.",
     sources=("0.1", "A14", "J"),
 )
@@ -41,6 +42,7 @@ def _create(ctx: Context) -> None:
     profile=P,
     title="chat.completions.create (async)",
     sends="openai.AsyncOpenAI().chat.completions.create(...)",
+    needs="openai-python installed ([sdk] extra) and answers the SDK parses",
     requirement="Returns the same content as sync.",
     sources=("0.1",),
 )
@@ -61,6 +63,7 @@ def _acreate(ctx: Context) -> None:
     profile=P,
     title="create(stream=True) iterates to the end",
     sends="chat.completions.create(stream=True, stream_options={'include_usage': True})",
+    needs="openai-python installed ([sdk] extra) and an event stream of chunks",
     requirement="Chunks iterate without error; text is non-empty; the last chunk carries usage; the first "
     "chunk's model_extra has stratus.",
     sources=("0.1", "B2", "B8", "D-STR-1"),
@@ -83,6 +86,7 @@ def _stream_raw(ctx: Context) -> None:
     profile=P,
     title=".stream() helper final completion",
     sends="client.chat.completions.stream(...).get_final_completion()",
+    needs="openai-python installed ([sdk] extra), an event stream of chunks and a completion",
     requirement='Final message role is exactly "assistant", content equals the non-streaming content, '
     "finish_reason stop, stratus kept (first chunk).",
     sources=("B4", "0.1", "D-STR-1", "J"),
@@ -108,6 +112,7 @@ def _helper(ctx: Context) -> None:
     profile=P,
     title=".stream() helper with tool calls",
     sends="client.chat.completions.stream(tools=[get_weather], tool_choice='required')",
+    needs="openai-python installed ([sdk] extra) and an event stream with a tool call",
     requirement="The accumulated tool call has id call_*, name get_weather (not doubled) and JSON arguments.",
     sources=("B6", "I-2", "J"),
 )
@@ -131,6 +136,7 @@ def _helper_tools(ctx: Context) -> None:
     profile=P,
     title="Async streaming",
     sends="AsyncOpenAI().chat.completions.create(stream=True)",
+    needs="openai-python installed ([sdk] extra) and an event stream of chunks",
     requirement="Async iteration yields the text.",
     sources=("0.1",),
 )
@@ -153,6 +159,7 @@ def _astream(ctx: Context) -> None:
     profile=P,
     title="Tool call round trip",
     sends="create with a tool (required), then the assistant tool_calls message and a tool result",
+    needs="openai-python installed ([sdk] extra) and a completion with a tool call",
     requirement="The second call succeeds with a text answer.",
     sources=("A8", "A11"),
 )
@@ -177,6 +184,7 @@ def _round_trip(ctx: Context) -> None:
     profile=P,
     title="Exception classes and attributes",
     sends="a bad temperature, a bad key, an unknown model id, and mock 403/429/500/503",
+    needs="openai-python installed ([sdk] extra) and error answers (mock statuses need X-Stratus-Mock-*)",
     requirement="BadRequestError, AuthenticationError, NotFoundError, PermissionDeniedError, RateLimitError, "
     "InternalServerError with .code/.type/.request_id from the body and headers.",
     sources=("C2", "J"),
@@ -218,6 +226,7 @@ def _errors(ctx: Context) -> None:
     profile=P,
     title="429/503 retried after retry-after",
     sends="mock 429 then mock 503 with X-Stratus-Mock-Retry-After: 1, max_retries=1",
+    needs="openai-python installed ([sdk] extra) and a target that honours X-Stratus-Mock-*",
     requirement="Each is attempted twice (the SDK honours retry-after) and then raises.",
     sources=("0.3", "C6", "D-HDR-2"),
 )
@@ -248,6 +257,7 @@ def _retries(ctx: Context) -> None:
     profile=P,
     title="In-stream error raises APIError",
     sends="create(stream=True) with X-Stratus-Mock-Stream-Error: 2",
+    needs="openai-python installed ([sdk] extra) and a target that honours X-Stratus-Mock-*",
     requirement="Iteration raises openai.APIError carrying the error message.",
     sources=("B10",),
 )
@@ -275,6 +285,7 @@ def _stream_error(ctx: Context) -> None:
     profile=P,
     title="models.list() and retrieve()",
     sends="client.models.list(), client.models.retrieve(first id)",
+    needs="openai-python installed ([sdk] extra) and a model list with at least one model",
     requirement="The page iterates to the end; retrieve returns the id.",
     sources=("H1",),
 )

@@ -8,7 +8,7 @@ import subprocess
 from conformance._case import CaseUnavailable, Level, case
 from conformance._context import Context
 from conformance.cases._common import PROMPT, WEATHER_TOOL_OPENAI, check
-from conformance.cases._sdk import require
+from conformance.cases._sdk import http_client, require
 
 __all__: list[str] = []
 
@@ -22,6 +22,7 @@ def _chat_model(ctx: Context) -> object:
         base_url=f"{ctx.target.base_url}/v1",
         api_key=ctx.target.api_key,
         max_retries=0,
+        http_client=http_client(ctx, require("openai")),
     )
 
 
@@ -31,6 +32,7 @@ def _chat_model(ctx: Context) -> object:
     profile=P,
     title="ChatOpenAI.invoke",
     sends="langchain_openai.ChatOpenAI(...).invoke(prompt)",
+    needs="langchain-openai installed ([sdk] extra) and a completion with text",
     requirement="Returns an AIMessage with text (LangChain rejects null choices).",
     sources=("A15",),
 )
@@ -45,6 +47,7 @@ def _invoke(ctx: Context) -> None:
     profile=P,
     title="ChatOpenAI.stream",
     sends="ChatOpenAI(...).stream(prompt)",
+    needs="langchain-openai installed ([sdk] extra), an event stream and a completion",
     requirement="Chunks concatenate to the invoke() text.",
     sources=("B4", "A15"),
 )
@@ -60,6 +63,7 @@ def _stream(ctx: Context) -> None:
     profile=P,
     title="ChatOpenAI.bind_tools",
     sends="ChatOpenAI(...).bind_tools([get_weather], tool_choice='required').invoke(prompt)",
+    needs="langchain-openai installed ([sdk] extra) and a completion with a tool call",
     requirement="The AIMessage has tool_calls with name get_weather and dict args.",
     sources=("A8",),
 )
@@ -98,6 +102,7 @@ def _node_unavailable(package: str, min_major: int | None = None) -> None:
     profile=P,
     title="openai-node streaming",
     sends="openai-node chat.completions.stream()",
+    needs="Node >= 22 with openai-node installed (not run yet: unavailable)",
     requirement="Streams and accumulates like openai-python.",
     sources=("B6", "C1"),
 )
@@ -111,6 +116,7 @@ def _node_openai(ctx: Context) -> None:
     profile=P,
     title="anthropic-sdk-typescript streaming",
     sends="@anthropic-ai/sdk messages.stream()",
+    needs="Node with @anthropic-ai/sdk installed (not run yet: unavailable)",
     requirement="Streams and accumulates like the Python SDK.",
     sources=("E1", "E9"),
 )

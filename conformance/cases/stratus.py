@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from conformance._case import CaseFailed, Level, case
-from conformance._context import Context
+from conformance._context import Context, Exchange
+from conformance._expect import json_object
 from conformance._schema import assert_valid
 from conformance.cases._common import (
     chat_body,
     chat_once,
     chat_stream,
     check,
+    messages_body,
     messages_once,
     messages_stream,
     no_findings,
@@ -25,12 +27,33 @@ TIMINGS = {"planning_time_ms", "execution_time_ms"}
 BYOK_HEADERS = ("X-OpenAI-Key", "X-Anthropic-Key", "X-Google-Key", "X-OpenRouter-Key")
 BYOK_BODY = ("openai_key", "anthropic_key", "gemini_key", "openrouter_key")
 FAKE_PROVIDER_KEY = "sk-provider-conformance-0000000000"
+CHAT = "a 200 JSON chat completion with a stratus object"
+MSG = "a 200 JSON Message with a stratus object"
+
+
+def stratus_of(ex: Exchange, subject: str) -> dict[str, Any]:
+    """The ``stratus`` object of a 200 JSON answer; an answer without one is a missing subject."""
+    s = json_object(ex, subject).get("stratus")
+    if not isinstance(s, dict):
+        raise CaseFailed(
+            f"expected a stratus object on {subject}, got stratus={s!r}",
+            at=("stratus",) if s is not None else None,
+        )
+    return dict(s)
 
 
 def chat_stratus(ctx: Context) -> dict[str, Any]:
-    s = chat_once(ctx).json().get("stratus")
-    check(isinstance(s, dict), f"no stratus object on the chat completion (got {s!r})")
-    return dict(s)
+    return stratus_of(chat_once(ctx), "the chat completion")
+
+
+def messages_stratus(ctx: Context) -> dict[str, Any]:
+    return stratus_of(messages_once(ctx), "the Message")
+
+
+def _content(body: dict[str, Any]) -> Any:
+    choices = body.get("choices")
+    first = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
+    return (first.get("message") or {}).get("content")
 
 
 def _stable(s: dict[str, Any]) -> dict[str, Any]:
@@ -61,11 +84,12 @@ def _semantics(s: dict[str, Any]) -> list[str]:
     profile=P,
     title="stratus on every chat completion",
     sends="POST /v1/chat/completions",
+    needs=CHAT,
     requirement="A top-level stratus object that matches StratusMetadata.",
-    sources=("D-STR-1", SPEC, "A14"),
+    sources=("D-STR-1.1", SPEC, "A14"),
 )
 def _chat_present(ctx: Context) -> None:
-    assert_valid("StratusMetadata", chat_stratus(ctx), what="stratus")
+    assert_valid("StratusMetadata", chat_stratus(ctx), what="stratus", at=("stratus",))
 
 
 @case(
@@ -74,13 +98,12 @@ def _chat_present(ctx: Context) -> None:
     profile=P,
     title="stratus on every messages response",
     sends="POST /v1/messages",
+    needs=MSG,
     requirement="A top-level stratus object that matches StratusMetadata.",
-    sources=("D-STR-1", SPEC),
+    sources=("D-STR-1.1", SPEC),
 )
 def _msg_present(ctx: Context) -> None:
-    s = messages_once(ctx).json().get("stratus")
-    check(isinstance(s, dict), f"no stratus object (got {s!r})")
-    assert_valid("StratusMetadata", s, what="stratus")
+    assert_valid("StratusMetadata", messages_stratus(ctx), what="stratus", at=("stratus",))
 
 
 @case(
@@ -89,8 +112,9 @@ def _msg_present(ctx: Context) -> None:
     profile=P,
     title="stratus on the first and last chunk",
     sends="POST /v1/chat/completions (stream:true), and with include_usage",
+    needs="event streams (HTTP 200, text/event-stream) of chat.completion.chunk events, with and without include_usage",
     requirement="stratus rides on the first chunk and on the last chunk before [DONE] (the usage chunk when requested).",
-    sources=("D-STR-1", "0.1"),
+    sources=("D-STR-1.2", "0.1"),
 )
 def _chat_stream(ctx: Context) -> None:
     for variant in ("basic", "usage"):
@@ -106,8 +130,9 @@ def _chat_stream(ctx: Context) -> None:
     profile=P,
     title="stratus on message_start and message_delta",
     sends="POST /v1/messages (stream:true)",
+    needs="an event stream (HTTP 200, text/event-stream) of Anthropic events",
     requirement="stratus rides on message_start.message and, final, on message_delta.",
-    sources=("D-STR-1",),
+    sources=("D-STR-1.3",),
 )
 def _msg_stream(ctx: Context) -> None:
     no_findings(messages_stream(ctx), "D-STR-1")
@@ -119,13 +144,19 @@ def _msg_stream(ctx: Context) -> None:
     profile=P,
     title="Plan lengths agree",
     sends="POST /v1/chat/completions and /v1/messages",
+    needs=CHAT + " and " + MSG,
     requirement="steps_to_goal == len(action_sequence) == len(predicted_state_changes) == len(confidence_labels).",
-    sources=("D-STR-3",),
+    sources=("D-STR-3.1",),
 )
 def _lengths(ctx: Context) -> None:
-    for s in (chat_stratus(ctx), messages_once(ctx).json().get("stratus") or {}):
+    for s in (chat_stratus(ctx), messages_stratus(ctx)):
+        check(
+            isinstance(s.get("action_sequence"), list),
+            f"action_sequence={s.get('action_sequence')!r}",
+            at=("stratus",),
+        )
         problems = _semantics(s)
-        check(not problems, "; ".join(problems))
+        check(not problems, "; ".join(problems), at=("stratus",))
 
 
 @case(
@@ -134,8 +165,12 @@ def _lengths(ctx: Context) -> None:
     profile=P,
     title="brain_signal agrees with the plan",
     sends="POST /v1/chat/completions",
+    needs=CHAT,
     requirement="brain_signal.action_type == action_sequence[0]; plan_ahead == action_sequence[1:3].",
-    sources=("D-STR-3",),
+    sources=(
+        "D-STR-3.2",
+        "D-STR-3.3",
+    ),
 )
 def _brain(ctx: Context) -> None:
     s = chat_stratus(ctx)
@@ -143,11 +178,17 @@ def _brain(ctx: Context) -> None:
     if not isinstance(b, dict):
         raise CaseFailed(f"brain_signal={b!r}")
     seq = s.get("action_sequence") or []
+    check(seq, f"action_sequence={s.get('action_sequence')!r}", at=("stratus", "action_sequence"))
     check(
-        b.get("action_type") == (seq[0] if seq else None),
+        b.get("action_type") == seq[0],
         f"action_type={b.get('action_type')!r}, plan {seq[:3]}",
+        at=("stratus", "brain_signal", "action_type"),
     )
-    check(b.get("plan_ahead") == seq[1:3], f"plan_ahead={b.get('plan_ahead')!r}, expected {seq[1:3]!r}")
+    check(
+        b.get("plan_ahead") == seq[1:3],
+        f"plan_ahead={b.get('plan_ahead')!r}, expected {seq[1:3]!r}",
+        at=("stratus", "brain_signal", "plan_ahead"),
+    )
 
 
 @case(
@@ -156,12 +197,13 @@ def _brain(ctx: Context) -> None:
     profile=P,
     title="Confidences and proximity in range",
     sends="POST /v1/chat/completions and /v1/messages",
+    needs=CHAT + " and " + MSG,
     requirement="overall_confidence and brain_signal.confidence in [0,1]; goal_proximity in [-1,1]; labels in "
     "High|Medium|Low; predicted_state_changes >= 0.",
-    sources=("D-STR-3", "D-STR-2", SPEC),
+    sources=("D-STR-3.4", "D-STR-2", SPEC),
 )
 def _ranges(ctx: Context) -> None:
-    for s in (chat_stratus(ctx), messages_once(ctx).json().get("stratus") or {}):
+    for s in (chat_stratus(ctx), messages_stratus(ctx)):
         oc = s.get("overall_confidence")
         check(isinstance(oc, (int, float)) and 0 <= oc <= 1, f"overall_confidence={oc!r}")
         b = s.get("brain_signal") or {}
@@ -180,8 +222,9 @@ def _ranges(ctx: Context) -> None:
     profile=P,
     title="Legacy confidence equals overall_confidence",
     sends="POST /v1/chat/completions",
+    needs=CHAT,
     requirement="confidence, when sent, equals overall_confidence.",
-    sources=("D-STR-3",),
+    sources=("D-STR-3.5",),
 )
 def _alias(ctx: Context) -> None:
     s = chat_stratus(ctx)
@@ -198,8 +241,9 @@ def _alias(ctx: Context) -> None:
     profile=P,
     title="stratus_model and execution_llm follow the id",
     sends="POST /v1/chat/completions",
+    needs=CHAT,
     requirement="stratus_model is x1ac-<size> and execution_llm the {llm} part of the requested id.",
-    sources=(SPEC, "D-MOD-1", "D-MOD-5"),
+    sources=(SPEC, "D-MOD-1", "D-MOD-5.1"),
 )
 def _model_fields(ctx: Context) -> None:
     s = chat_stratus(ctx)
@@ -216,8 +260,9 @@ def _model_fields(ctx: Context) -> None:
     profile=P,
     title="No BYOK: formation pool with markup",
     sends="POST /v1/chat/completions without provider keys",
+    needs=CHAT,
     requirement='key_source "formation" and formation_markup_applied 0.25.',
-    sources=("D-AUTH-3",),
+    sources=("D-AUTH-3.3",),
 )
 def _formation(ctx: Context) -> None:
     s = chat_stratus(ctx)
@@ -234,16 +279,16 @@ def _formation(ctx: Context) -> None:
     profile=P,
     title="BYOK headers: key_source user",
     sends="POST /v1/chat/completions with each of X-OpenAI-Key, X-Anthropic-Key, X-Google-Key, X-OpenRouter-Key",
+    needs=CHAT + " for each BYOK header",
     requirement='key_source "user" and formation_markup_applied null; the provider key is never echoed; '
     "the answer is otherwise the one given without the header (a BYOK header alone sends nothing upstream).",
-    sources=("D-AUTH-3", "D-EXEC-1"),
+    sources=("D-AUTH-3.1", "D-AUTH-3.4", "D-EXEC-1.1"),
 )
 def _byok_headers(ctx: Context) -> None:
-    plain = chat_once(ctx).json()["choices"][0]["message"].get("content")
+    plain = _content(chat_once(ctx).json())
     for h in BYOK_HEADERS:
         ex = ctx.post("/v1/chat/completions", chat_body(ctx), headers={h: FAKE_PROVIDER_KEY})
-        check(ex.status == 200, f"{h}: status {ex.status}")
-        s = ex.json().get("stratus") or {}
+        s = stratus_of(ex, f"the chat completion sent with {h}")
         check(s.get("key_source") == "user", f"{h}: key_source={s.get('key_source')!r}")
         check(
             s.get("formation_markup_applied", "absent") is None,
@@ -252,7 +297,7 @@ def _byok_headers(ctx: Context) -> None:
         check(
             FAKE_PROVIDER_KEY.encode() not in ex.body + str(ex.headers).encode(), f"{h}: provider key echoed"
         )
-        got = ex.json()["choices"][0]["message"].get("content")
+        got = _content(ex.json())
         check(got == plain, f"{h}: the answer changed with the BYOK header ({got!r:.80} != {plain!r:.80})")
 
 
@@ -262,14 +307,17 @@ def _byok_headers(ctx: Context) -> None:
     profile=P,
     title="BYOK body keys: key_source user",
     sends="POST /v1/chat/completions with each body key openai_key, anthropic_key, gemini_key, openrouter_key",
+    needs=CHAT + " for each BYOK body key",
     requirement='key_source "user", formation_markup_applied null; the key is never echoed.',
-    sources=("D-AUTH-3",),
+    sources=(
+        "D-AUTH-3.2",
+        "D-AUTH-3.4",
+    ),
 )
 def _byok_body(ctx: Context) -> None:
     for k in BYOK_BODY:
         ex = ctx.post("/v1/chat/completions", chat_body(ctx, **{k: FAKE_PROVIDER_KEY}))
-        check(ex.status == 200, f"{k}: status {ex.status}: {ex.body[:160]!r}")
-        s = ex.json().get("stratus") or {}
+        s = stratus_of(ex, f"the chat completion sent with body key {k}")
         check(
             s.get("key_source") == "user" and s.get("formation_markup_applied", "absent") is None,
             f"{k}: key_source={s.get('key_source')!r} markup={s.get('formation_markup_applied', '<absent>')!r}",
@@ -283,15 +331,13 @@ def _byok_body(ctx: Context) -> None:
     profile=P,
     title="BYOK header on /v1/messages",
     sends="POST /v1/messages with X-Anthropic-Key",
+    needs=MSG,
     requirement='key_source "user", formation_markup_applied null.',
-    sources=("D-AUTH-3",),
+    sources=("D-AUTH-3.1",),
 )
 def _byok_messages(ctx: Context) -> None:
-    from conformance.cases._common import messages_body
-
     ex = ctx.post("/v1/messages", messages_body(ctx), headers={"X-Anthropic-Key": FAKE_PROVIDER_KEY})
-    check(ex.status == 200, f"status {ex.status}")
-    s = ex.json().get("stratus") or {}
+    s = stratus_of(ex, "the Message sent with X-Anthropic-Key")
     check(
         s.get("key_source") == "user" and s.get("formation_markup_applied", "absent") is None,
         f"key_source={s.get('key_source')!r} markup={s.get('formation_markup_applied', '<absent>')!r}",
@@ -304,14 +350,13 @@ def _byok_messages(ctx: Context) -> None:
     profile=P,
     title="Identical requests, identical plans",
     sends="the same chat request twice and the same messages request twice",
+    needs="two 200 JSON chat completions and two 200 JSON Messages, each with a stratus object",
     requirement="Every stratus field except the timings is identical.",
-    sources=("D-STR-4",),
+    sources=("D-STR-4.1",),
 )
 def _determinism(ctx: Context) -> None:
-    from conformance.cases._common import messages_body
-
     for path, body in (("/v1/chat/completions", chat_body(ctx)), ("/v1/messages", messages_body(ctx))):
-        a, b = (ctx.post(path, body).json().get("stratus") or {} for _ in range(2))
+        a, b = (stratus_of(ctx.post(path, body), f"the {path} answer") for _ in range(2))
         diff = sorted(k for k in set(_stable(a)) | set(_stable(b)) if _stable(a).get(k) != _stable(b).get(k))
         check(not diff, f"{path}: fields differ between identical requests: {diff}")
 
@@ -322,8 +367,9 @@ def _determinism(ctx: Context) -> None:
     profile=P,
     title="Final streamed stratus equals the non-streaming one",
     sends="the same chat request with and without stream:true",
+    needs="an event stream of chunks and " + CHAT,
     requirement="The stratus on the last chunk equals the non-streaming stratus (timings aside).",
-    sources=("D-STR-1", "D-STR-4"),
+    sources=("D-STR-1", "D-STR-4.2"),
 )
 def _stream_same(ctx: Context) -> None:
     streamed = _stable(chat_stream(ctx).chunks[-1].get("stratus") or {})
@@ -338,13 +384,16 @@ def _stream_same(ctx: Context) -> None:
     profile=P,
     title="Rollout labels follow magnitudes",
     sends="POST /v1/rollout (plan mode, max_steps 5)",
+    needs="a 200 JSON rollout with predictions",
     requirement="Each state's confidence is High above 15, Medium above 10, else Low.",
-    sources=("D-STR-2",),
+    sources=("D-STR-2.1",),
 )
 def _labels(ctx: Context) -> None:
     from conformance.cases.rollout import rollout_once
 
-    for p in rollout_once(ctx).get("predictions") or []:
+    predictions = rollout_once(ctx).get("predictions")
+    check(isinstance(predictions, list) and predictions, f"predictions={predictions!r}", at=("predictions",))
+    for p in predictions:
         for key in ("current_state", "predicted_state"):
             st = p.get(key) or {}
             m = st.get("magnitude", 0)

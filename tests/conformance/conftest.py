@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from conformance._context import Context, Target
+from conformance._engine import Result
+from conformance._report import count, outcome_of, profile_verdict
 from conformance._server import serve_asgi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,3 +36,14 @@ def reference_ctx(reference_url: str) -> Iterator[Context]:
     ctx = Context(Target(base_url=reference_url, api_key=KEY))
     yield ctx
     ctx.close()
+
+
+def profile_verdicts(results: list[Result], *, strict: bool) -> dict[str, str]:
+    """Per-profile verdicts of bare ``run_case`` results, counted by ``_report`` like a real run."""
+    by: dict[str, list[Result]] = {}
+    for r in results:
+        by.setdefault(r.case.profile, []).append(r)
+    return {
+        p: profile_verdict(count(outcome_of(str(r.verdict), str(r.case.level), strict) for r in rows))  # type: ignore[arg-type]
+        for p, rows in by.items()
+    }

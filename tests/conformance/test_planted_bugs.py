@@ -1,12 +1,14 @@
-"""The suite catches every planted bug on the case IDs the variant declares, and every case catches
-some planted bug (issue 5, item 9: "no case without a planted bug that it catches")."""
+"""The suite catches every planted bug on the case IDs the variant declares, every case catches
+some planted bug (issue 5, item 9: "no case without a planted bug that it catches"), and against
+gross breakage (no stream, missing endpoints, empty or HTML answers, a wrong content type) no case
+of the profiles it breaks passes (issue 13: never vacuous truth)."""
 
 from __future__ import annotations
 
 import pytest
 from variants import EXEMPT, VARIANTS  # fixtures/planted_bugs, put on sys.path by conftest
 
-from conformance._case import Verdict, all_cases
+from conformance._case import PROFILES, Verdict, all_cases
 from conformance._context import Context, Target
 from conformance._engine import run_case
 
@@ -18,9 +20,10 @@ MAX_EXEMPT = 3
 def test_variants_are_many_and_declare_known_cases() -> None:
     assert len(VARIANTS) >= 25
     for v in VARIANTS.values():
-        assert v.must_fail, v.name
+        assert v.must_fail or v.no_pass_profiles, v.name
         assert v.description, v.name
         assert set(v.must_fail) <= set(CASES), (v.name, set(v.must_fail) - set(CASES))
+        assert set(v.no_pass_profiles) <= set(PROFILES), v.name
     profiles = {CASES[cid].profile for v in VARIANTS.values() for cid in v.must_fail}
     for needed in (
         "openai-chat",
@@ -51,7 +54,7 @@ def test_exempt_cases_really_cannot_fail(reference_ctx: Context) -> None:
         assert run_case(CASES[cid], reference_ctx).verdict is Verdict.UNAVAILABLE, cid
 
 
-@pytest.mark.parametrize("name", sorted(VARIANTS))
+@pytest.mark.parametrize("name", sorted(n for n, v in VARIANTS.items() if v.must_fail))
 def test_variant_is_caught(name: str, reference_url: str) -> None:
     v = VARIANTS[name]
     ctx = Context(Target(base_url=f"{reference_url}/__v/{name}", api_key=KEY), options=v.options)
@@ -63,3 +66,34 @@ def test_variant_is_caught(name: str, reference_url: str) -> None:
         cid: (str(r.verdict), r.message[:300]) for cid, r in results.items() if r.verdict is not Verdict.FAIL
     }
     assert not missed, f"{name} ({v.description}) not caught by {missed}"
+
+
+GROSS = sorted(n for n, v in VARIANTS.items() if v.no_pass_profiles)
+
+
+def test_gross_breakage_variants_exist() -> None:
+    """Streams answered as JSON, missing endpoints, empty 200s, HTML error pages, wrong content types."""
+    assert {
+        "gross-stream-as-json",
+        "gross-endpoints-404",
+        "gross-empty-200",
+        "gross-html-error-page",
+        "gross-wrong-content-type",
+    } <= set(GROSS)
+
+
+@pytest.mark.parametrize("name", GROSS)
+def test_no_case_passes_against_gross_breakage(name: str, reference_url: str) -> None:
+    v = VARIANTS[name]
+    cases = [c for c in CASES.values() if c.profile in v.no_pass_profiles]
+    ctx = Context(Target(base_url=f"{reference_url}/__v/{name}", api_key=KEY))
+    try:
+        results = [run_case(c, ctx) for c in cases]
+    finally:
+        ctx.close()
+    passed = {r.case.id: r.message[:200] for r in results if r.verdict is Verdict.PASS}
+    assert not passed, f"{name} ({v.description}): these cases passed: {sorted(passed)}"
+    failed = [r for r in results if r.verdict is Verdict.FAIL]
+    assert failed, name
+    for r in failed:
+        assert r.exchanges, f"{r.case.id}: a verdict without its exchange"

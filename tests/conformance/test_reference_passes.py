@@ -8,7 +8,7 @@ from conformance._case import Verdict, all_cases
 from conformance._context import Context
 from conformance._engine import run_case
 from conformance._server import serve_asgi
-from conformance._session import profile_verdicts
+from tests.conformance.conftest import profile_verdicts
 
 KEY = "stratus_sk_test_conformance0000"
 
@@ -24,6 +24,7 @@ def test_reference_passes_everything(reference_ctx: Context) -> None:
     }
     assert not bad
     assert all(v == "pass" for p, v in profile_verdicts(results, strict=True).items() if p != "fuzz")
+    assert all(r.exchanges for r in results if r.verdict is Verdict.PASS), "a pass without evidence"
 
 
 @pytest.mark.slow
