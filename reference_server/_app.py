@@ -78,11 +78,12 @@ async def _add_request_id(message: Message, scope: Scope) -> None:
         message["headers"] = headers
 
 
-def _start_planner() -> None:
+def _start_planner(app: Litestar) -> None:
     """Build the default planner as the server starts, which starts compiling its numba kernels on a
     background thread (requests meanwhile get the NumPy search's identical plans)."""
+    settings: Settings = app.state["stratus_settings"]
     with contextlib.suppress(PlannerBackendError):  # every request that plans reports it
-        get_planner("base")
+        get_planner("base", settings.planner_backend)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -200,7 +200,7 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
         (req.openai_key, req.anthropic_key, req.gemini_key, req.openrouter_key)
     )
     account.reserve(credits_for(prompt_tokens + budget * n, model.size, pool=not byok))
-    plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
+    plan, planning_ms = plan_for(model.size, conv.state, conv.goal, settings.planner_backend)
     t0 = time.perf_counter()
     choices = [execute(conv, plan, index=i) for i in range(n)]
     execution_ms = (time.perf_counter() - t0) * 1e3

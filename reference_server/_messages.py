@@ -194,7 +194,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
         )
     byok = byok_present(request.headers)
     account.reserve(credits_for(input_tokens + req.max_tokens, model.size, pool=not byok))
-    plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
+    plan, planning_ms = plan_for(model.size, conv.state, conv.goal, settings.planner_backend)
     t0 = time.perf_counter()
     done = execute(conv, plan, dialect="anthropic")
     execution_ms = (time.perf_counter() - t0) * 1e3

@@ -321,7 +321,7 @@ async def run_chat(
     account.reserve(
         credits_for(prompt_tokens + budget_tokens, model.size, pool=route.key_source == "formation")
     )
-    plan, planning_ms = plan_for(model.size, state, goal)
+    plan, planning_ms = plan_for(model.size, state, goal, settings.planner_backend)
     note = plan_note(plan, model.size)
     payload = (
         chat_to_anthropic(body, route, note)
@@ -674,7 +674,7 @@ async def run_messages(
     account.reserve(
         credits_for(input_tokens + req.max_tokens, model.size, pool=route.key_source == "formation")
     )
-    plan, planning_ms = plan_for(model.size, state, goal)
+    plan, planning_ms = plan_for(model.size, state, goal, settings.planner_backend)
     note = plan_note(plan, model.size)
     payload = (
         messages_to_anthropic(body, route, note)
