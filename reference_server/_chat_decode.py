@@ -109,8 +109,7 @@ def check(req: ChatCompletionRequest) -> None:
         )
 
 
-def _message(msg: ChatMessage) -> Message:
-    role = type(msg).__struct_config__.tag
+def _message(msg: ChatMessage, role: Any) -> Message:
     name = _given(getattr(msg, "name", msgspec.UNSET))
     if isinstance(msg, ToolMessage):
         content = (
@@ -124,7 +123,7 @@ def _message(msg: ChatMessage) -> Message:
             for c in msg.tool_calls or []
         )
         return Message(role="assistant", content=parts + calls, name=name, refusal=_given(msg.refusal))
-    return Message(role=role, content=parts, name=name)  # type: ignore[arg-type]
+    return Message(role=role, content=parts, name=name)
 
 
 def chat_turn(req: ChatCompletionRequest) -> Turn:
@@ -135,9 +134,12 @@ def chat_turn(req: ChatCompletionRequest) -> Turn:
     last_user = -1
     call_names: dict[str, str] = {}
     prompt: list[str] = []
+    messages: list[Message] = []
     for i, msg in enumerate(req.messages):
+        role = type(msg).__struct_config__.tag
         body = _text(msg.content)
-        prompt.append(f"{type(msg).__struct_config__.tag}\n{body}")
+        prompt.append(f"{role}\n{body}")
+        messages.append(_message(msg, role))
         if isinstance(msg, SystemMessage | DeveloperMessage):
             state.append(body)
         elif isinstance(msg, UserMessage):
@@ -174,7 +176,7 @@ def chat_turn(req: ChatCompletionRequest) -> Turn:
     options = req.stream_options if not isinstance(req.stream_options, msgspec.UnsetType) else None
     return Turn(
         conventions="openai",
-        messages=tuple(_message(m) for m in req.messages),
+        messages=tuple(messages),
         state="\n".join(state),
         goal=goal,
         tool_results=results,

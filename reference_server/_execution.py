@@ -60,25 +60,25 @@ BYOK: dict[str, tuple[str, str]] = {
 class ProviderKeys:
     """The LLM provider keys a request brings (BYOK headers, chat body keys); never printed."""
 
-    __slots__ = ("body", "headers")
+    __slots__ = ("_body", "_headers")
 
     def __init__(self, headers: Mapping[str, str], body: Mapping[str, str] | None = None) -> None:
-        self.headers = {p: v.strip() for p, (h, _) in BYOK.items() if (v := headers.get(h, "")).strip()}
-        """Provider -> key from its BYOK header."""
-        self.body = {p: v.strip() for p, v in (body or {}).items() if v.strip()}
-        """Provider -> key from the chat body (`openai_key`, ...)."""
+        self._headers = headers
+        self._body = body or {}
 
     def __repr__(self) -> str:
-        return f"ProviderKeys(headers={sorted(self.headers)}, body={sorted(self.body)})"
+        given = [p for p in BYOK if self.for_provider(p)]
+        return f"ProviderKeys(providers={given})"
 
     @property
     def present(self) -> bool:
         """Whether any provider key came with the request (`key_source: "user"` when embedded)."""
-        return bool(self.headers or self.body)
+        return any(self.for_provider(p) for p in BYOK)
 
     def for_provider(self, provider: str) -> str | None:
-        """The provider's own key: its header, then its body key."""
-        return self.headers.get(provider) or self.body.get(provider)
+        """The provider's own key: its BYOK header, then its chat body key."""
+        header = (self._headers.get(BYOK[provider][0]) or "").strip()
+        return header or (self._body.get(provider) or "").strip() or None
 
 
 class Usage(msgspec.Struct, frozen=True, kw_only=True):

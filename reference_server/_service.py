@@ -69,14 +69,13 @@ def _summary_of(answer: Answer | None, executed_by: str | None) -> str:
 class _Run:
     """One request between reserve and settle: its plan, timing, key and what it has produced."""
 
-    def __init__(
-        self, turn: Turn, model: ModelId, execution: Execution, plan: Plan, planning_ms: float
-    ) -> None:
-        self.turn, self.model, self.execution = turn, model, execution
+    def __init__(self, model: ModelId, execution: Execution, plan: Plan, planning_ms: float) -> None:
+        self.model, self.execution = model, execution
         self.plan, self.planning_ms = plan, planning_ms
         self.t0 = time.perf_counter()
         self.usage = Usage()
         self.known: str | None = None
+        """The summary, when the executor gave the whole answer up front."""
         self.text: list[str] = []
         self.tool_names: list[str] = []
 
@@ -127,7 +126,9 @@ class Streamed:
 class CompletionService:
     """Owns accounting, planning, the choice of executor and the `stratus` object."""
 
-    def __init__(self, settings: Settings, state: MutableMapping[str, Any], executor: Executor | None = None):
+    def __init__(
+        self, settings: Settings, state: MutableMapping[str, Any], executor: Executor | None = None
+    ) -> None:
         self.settings = settings
         self.state = state
         self._executor = executor
@@ -166,7 +167,7 @@ class CompletionService:
     ) -> T:
         """The whole answer, encoded by `encode(result, stratus)`; settled once it is encoded."""
         execution, hold, plan, planning_ms = await self._start(turn, model, account, keys)
-        run = _Run(turn, model, execution, plan, planning_ms)
+        run = _Run(model, execution, plan, planning_ms)
         try:
             result = await execution.complete(plan)
             first = result.choices[0] if result.choices else None
@@ -180,7 +181,7 @@ class CompletionService:
     async def stream(self, turn: Turn, model: ModelId, account: Account, keys: ProviderKeys) -> Streamed:
         """Start the answer (failures before it starts raise, released); its events come back."""
         execution, hold, plan, planning_ms = await self._start(turn, model, account, keys)
-        run = _Run(turn, model, execution, plan, planning_ms)
+        run = _Run(model, execution, plan, planning_ms)
         try:
             events = await execution.stream(plan)
         except BaseException:

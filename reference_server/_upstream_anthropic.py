@@ -89,11 +89,11 @@ async def anthropic_events(
     source: AsyncGenerator[tuple[str, str], None], route: Route
 ) -> AsyncIterator[Event]:
     """Anthropic's events as events. `source` gives (event name, data) per server-sent event."""
-    yield ChoiceStarted(choice=0)  # B12: a chat client gets its role delta before the first token
     usage: dict[str, Any] = {}
     output = 0
     call = -1
     try:
+        yield ChoiceStarted(choice=0)  # B12: a chat client gets its role delta before the first token
         async for name, data in source:
             event = json.loads(data)
             kind = str(event.get("type") or name)

@@ -92,14 +92,14 @@ def _provider_error(route: Route, status: int, body: bytes, retry_after: str | N
     return ApiError(502, message, retry_after=retry)
 
 
-def timeout_error(route: Route, settings: Settings) -> ApiError:
+def _timeout_error(route: Route, settings: Settings) -> ApiError:
     return ApiError(
         504,
         f"LLM provider timeout: {route.name} did not answer within {settings.upstream_read_timeout_s:g} s.",
     )
 
 
-def unreachable(route: Route, exc: Exception) -> ApiError:
+def _unreachable(route: Route, exc: Exception) -> ApiError:
     return ApiError(502, f"LLM provider error: could not reach {route.name} ({type(exc).__name__}).")
 
 
@@ -140,10 +140,10 @@ async def _attempt(
         resp = await client.send(request, stream=True)
     except httpx.TimeoutException as exc:
         if not isinstance(exc, httpx.ConnectTimeout):
-            raise timeout_error(route, settings) from None
-        raise _Retry(timeout_error(route, settings), backoff, "connect timeout") from None
+            raise _timeout_error(route, settings) from None
+        raise _Retry(_timeout_error(route, settings), backoff, "connect timeout") from None
     except httpx.TransportError as exc:
-        raise _Retry(unreachable(route, exc), backoff, type(exc).__name__) from None
+        raise _Retry(_unreachable(route, exc), backoff, type(exc).__name__) from None
     ms = (time.perf_counter() - t0) * 1e3
     _log.info(
         "upstream %s %s: %d in %.0f ms (attempt %d)",
@@ -223,9 +223,9 @@ async def read_json(resp: httpx.Response, route: Route, settings: Settings) -> A
     try:
         raw = await resp.aread()
     except httpx.TimeoutException:
-        raise timeout_error(route, settings) from None
+        raise _timeout_error(route, settings) from None
     except httpx.HTTPError as exc:
-        raise unreachable(route, exc) from None
+        raise _unreachable(route, exc) from None
     finally:
         await resp.aclose()
     try:

@@ -33,7 +33,14 @@ from reference_server._execution import (
 from reference_server._upstream_http import provider_message
 from reference_server._upstream_route import Route, scrub
 
-__all__ = ["in_stream_failure", "openai_events", "openai_finish", "parse_arguments", "result_from_openai"]
+__all__ = [
+    "ended_early",
+    "in_stream_failure",
+    "openai_events",
+    "openai_finish",
+    "parse_arguments",
+    "result_from_openai",
+]
 
 
 def openai_finish(finish: Any) -> FinishReason:
@@ -119,13 +126,13 @@ async def openai_events(
     source: AsyncGenerator[tuple[str, str], None], route: Route, choices: int
 ) -> AsyncIterator[Event]:
     """Chunks as events. `source` gives (event name, data) per server-sent event."""
-    yield Opened()
     started = set(range(choices))
-    for index in range(choices):  # B12: the role deltas go out before the provider's first token
-        yield ChoiceStarted(choice=index)
     calls: set[tuple[int, int]] = set()
     finished = False
     try:
+        yield Opened()
+        for index in range(choices):  # B12: the role deltas go out before the provider's first token
+            yield ChoiceStarted(choice=index)
         async for _, data in source:
             if data.strip() == "[DONE]":
                 break
