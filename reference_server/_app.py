@@ -17,8 +17,9 @@ from reference_server._endpoints import create_embeddings, create_rollout, get_m
 from reference_server._errors import ApiError, Dialect, render
 from reference_server._messages import count_message_tokens, create_message
 from reference_server._pipeline import request_id
+from reference_server._service import CompletionService
 from reference_server._settings import Settings
-from reference_server._upstream import close_clients
+from reference_server._upstream_http import close_clients
 from reference_server.planner import PlannerBackendError, get_planner
 
 __all__ = ["create_app"]
@@ -78,16 +79,19 @@ async def _add_request_id(message: Message, scope: Scope) -> None:
         message["headers"] = headers
 
 
-def _start_planner() -> None:
+def _start_planner(app: Litestar) -> None:
     """Build the default planner as the server starts, which starts compiling its numba kernels on a
     background thread (requests meanwhile get the NumPy search's identical plans)."""
+    settings: Settings = app.state["stratus_settings"]
     with contextlib.suppress(PlannerBackendError):  # every request that plans reports it
-        get_planner("base")
+        get_planner("base", settings.planner_backend)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """The reference server as an ASGI app. `settings` defaults to `Settings.from_env()`."""
     settings = settings or Settings.from_env()
+    state = State({"stratus_settings": settings, "stratus_keys": KeyStore(settings)})
+    state["stratus_service"] = CompletionService(settings, state)
     return Litestar(
         route_handlers=[
             chat_completions,
@@ -107,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[_add_request_id],
         on_startup=[_start_planner],
         on_shutdown=[close_clients],
-        state=State({"stratus_settings": settings, "stratus_keys": KeyStore(settings)}),
+        state=state,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=None,
         debug=False,

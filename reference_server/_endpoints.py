@@ -15,7 +15,8 @@ from reference_server import __version__
 from reference_server._catalog import all_models, find_model, parse_size_model
 from reference_server._errors import ApiError
 from reference_server._json import JSONResponse
-from reference_server._pipeline import ERRORS_MODEL, ERRORS_MODELS, ERRORS_WORLD, admit
+from reference_server._pipeline import ERRORS_MODEL, ERRORS_MODELS, ERRORS_WORLD, admit, settings_of
+from reference_server._stratus import rollout_wire, unavailable
 from reference_server._tokens import count_tokens
 from reference_server._wire._other import (
     BrainHealth,
@@ -102,9 +103,9 @@ async def get_model(request: Request[Any, Any, Any], model_id: FromPath[str]) ->
 
 
 @get("/health")
-async def health() -> Response[Any]:
+async def health(request: Request[Any, Any, Any]) -> Response[Any]:
     """Service status (FACTS §10); no authentication."""
-    info = backend_info()
+    info = backend_info(settings_of(request).planner_backend)
     brain = BrainHealth(
         loaded=True,
         checkpoint=str(info.get("checkpoint", "embedded")),
@@ -136,9 +137,9 @@ async def create_embeddings(request: Request[Any, Any, Any]) -> Response[Any]:
         raise _size_model_error(req.model)
     texts = [req.input] if isinstance(req.input, str) else req.input
     try:
-        vectors = get_planner(size).embed(texts)
+        vectors = get_planner(size, settings_of(request).planner_backend).embed(texts)
     except PlannerBackendError as exc:
-        raise ApiError(503, f"Model 'x1ac-{size}' is not available: {exc}") from None
+        raise unavailable(size, exc) from None
     data: list[Embedding] = []
     for i, row in enumerate(np.asarray(vectors, dtype="<f4")):
         value: list[float] | str
@@ -170,15 +171,15 @@ async def create_rollout(request: Request[Any, Any, Any]) -> Response[Any]:
             400, "mode 'sequence' needs 'actions'.", param="actions", code="missing_required_parameter"
         )
     try:
-        result = get_planner(size).rollout(
+        result = get_planner(size, settings_of(request).planner_backend).rollout(
             req.goal,
             max_steps=req.max_steps or 5,
             actions=actions if mode == "sequence" else None,
             initial_state=req.initial_state if isinstance(req.initial_state, str) else None,
         )
     except PlannerBackendError as exc:
-        raise ApiError(503, f"Model 'x1ac-{size}' is not available: {exc}") from None
-    predictions = result.predictions if req.return_intermediate is not False else result.predictions[-1:]
+        raise unavailable(size, exc) from None
+    sequence, predictions, summary = rollout_wire(result, final_only=req.return_intermediate is False)
     prompt = count_tokens(req.goal) + count_tokens(result.initial_state)
     body = RolloutResponse(
         id="stratus-rollout-" + secrets.token_hex(6),
@@ -187,9 +188,9 @@ async def create_rollout(request: Request[Any, Any, Any]) -> Response[Any]:
         model=model,
         goal=result.goal,
         initial_state=result.initial_state,
-        action_sequence=result.action_sequence,
+        action_sequence=sequence,
         predictions=predictions,
-        summary=result.summary,
+        summary=summary,
         usage=RolloutUsage(
             prompt_tokens=prompt, completion_tokens=len(predictions), total_tokens=prompt + len(predictions)
         ),

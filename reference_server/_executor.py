@@ -1,9 +1,10 @@
-"""The embedded deterministic executor: writes the assistant turn from the plan.
+"""The embedded deterministic executor's answers: writes the assistant turn from the plan.
 
-Both dialects translate their request into a `Conversation`; `execute()` returns one `Completion`
-per choice. No network, no keys, no randomness: the same request gives the same answer. Limits are
-applied in generation order: a stop sequence that completes within the first `max_tokens` tokens
-wins (`stop`, stop text removed); otherwise the text is cut to `max_tokens` tokens (`length`).
+`_embedded.py` (the `Executor` interface) turns a `Turn` into a `Conversation`; `execute()` returns
+one `Completion` per choice. No network, no keys, no randomness: the same request gives the same
+answer. Limits are applied in generation order: a stop sequence that completes within the first
+`max_tokens` tokens wins (`stop`, stop text removed); otherwise the text is cut to `max_tokens`
+tokens (`length`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from reference_server._arguments import (
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
-__all__ = ["Completion", "Conversation", "ToolCallOut", "ToolSpec", "execute", "summarize"]
+__all__ = ["Completion", "Conversation", "ToolCallOut", "ToolSpec", "execute"]
 
 ToolMode = Literal["none", "auto", "required", "named"]
 Finish = Literal["stop", "length", "tool_calls"]
@@ -330,11 +331,3 @@ def execute(
     text = _compose(conv, plan, index, [])
     kept, finish, matched, used = _limit(text, conv.max_tokens, conv.stops)
     return Completion(text=kept, tool_calls=[], finish=finish, stop_sequence=matched, completion_tokens=used)
-
-
-def summarize(done: Completion) -> str:
-    """`execution_trace[].response_summary`: the tools called, or the answer's first line (120 chars)."""
-    if done.tool_calls:
-        return "called " + ", ".join(c.name for c in done.tool_calls)
-    first = done.text.split("\n", 1)[0]
-    return first if len(first) <= 120 else first[:117] + "..."

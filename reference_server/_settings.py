@@ -50,6 +50,9 @@ class Settings(msgspec.Struct, kw_only=True):
     executor: Literal["embedded", "upstream"] = "embedded"
     """`embedded` (default): the offline deterministic executor. `upstream`: the plan-enriched prompt
     is executed by the real provider (D-EXEC-1) (`STRATUS_EXECUTOR`, CLI `--executor`)."""
+    planner_backend: str = "auto"
+    """World-model planner backend, `auto|numpy|numba|cupy` (`STRATUS_PLANNER_BACKEND`); one that
+    cannot run here answers 503 on the requests that plan (see `planner/_backend.py`)."""
     openai_api_key: str | None = None
     """Operator (Formation pool) key for `gpt-*`/`o1..o9*`/`chatgpt-*` (`STRATUS_OPENAI_API_KEY`)."""
     anthropic_api_key: str | None = None
@@ -113,6 +116,7 @@ class Settings(msgspec.Struct, kw_only=True):
             "mock_errors": _env("MOCK_ERRORS", "1").lower() not in ("0", "false", "no", "off"),
             "log_level": _env("LOG_LEVEL", "info"),
             "executor": _env("EXECUTOR", "embedded").strip().lower(),
+            "planner_backend": _env("PLANNER_BACKEND", "auto").strip().lower() or "auto",
             "upstream_connect_timeout_s": float(_env("UPSTREAM_CONNECT_TIMEOUT_S", "5")),
             "upstream_read_timeout_s": float(_env("UPSTREAM_READ_TIMEOUT_S", "120")),
             "upstream_retries": int(_env("UPSTREAM_RETRIES", "2")),

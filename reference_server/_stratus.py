@@ -1,4 +1,8 @@
-"""The `stratus` response object (D-STR-1..4) and the cached planner call behind it."""
+"""The planner's results on the wire, and the cached planner call behind the `stratus` object.
+
+The planner returns domain types (`Plan`, `Rollout`); this module is the one place that turns them
+into wire Structs: the `stratus` object (D-STR-1..4) and the body parts of `POST /v1/rollout`.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,31 @@ import time
 from reference_server._catalog import ModelId
 from reference_server._errors import ApiError
 from reference_server._wire._common import BrainSignalWire, ExecutionTraceStep, StratusMetadata
-from reference_server.planner import Plan, PlannerBackendError, get_planner
+from reference_server._wire._other import RolloutAction, RolloutPrediction, RolloutState, RolloutSummary
+from reference_server.planner import Plan, PlannerBackendError, Rollout, get_planner
+from reference_server.planner import RolloutAction as PlannedAction
+from reference_server.planner import RolloutState as PlannedState
 
-__all__ = ["plan_for", "stratus_metadata"]
+__all__ = ["plan_for", "rollout_wire", "stratus_metadata", "unavailable"]
+
+
+def unavailable(size: str, exc: PlannerBackendError) -> ApiError:
+    """503 for a planner backend that cannot run here."""
+    return ApiError(503, f"Model 'x1ac-{size}' is not available: {exc}")
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_plan(size: str, state: str, goal: str) -> Plan:
-    return get_planner(size).plan(state, goal)
+def _cached_plan(size: str, state: str, goal: str, backend: str) -> Plan:
+    return get_planner(size, backend).plan(state, goal)
 
 
-def plan_for(size: str, state: str, goal: str) -> tuple[Plan, float]:
+def plan_for(size: str, state: str, goal: str, backend: str) -> tuple[Plan, float]:
     """Plan (cached: planning is deterministic) and the wall time this request spent on it, in ms."""
     t0 = time.perf_counter()
     try:
-        plan = _cached_plan(size, state, goal)
+        plan = _cached_plan(size, state, goal, backend)
     except PlannerBackendError as exc:
-        raise ApiError(503, f"Model 'x1ac-{size}' is not available: {exc}") from None
+        raise unavailable(size, exc) from None
     return plan, (time.perf_counter() - t0) * 1e3
 
 
@@ -67,4 +79,47 @@ def stratus_metadata(
         ),
         key_source="user" if byok else "formation",
         formation_markup_applied=None if byok else 0.25,
+    )
+
+
+def _action(a: PlannedAction) -> RolloutAction:
+    return RolloutAction(
+        step=a.step, action_id=a.action_id, action_name=a.action_name, action_category=a.action_category
+    )
+
+
+def _state(s: PlannedState) -> RolloutState:
+    return RolloutState(step=s.step, magnitude=s.magnitude, confidence=s.confidence)
+
+
+def rollout_wire(
+    rollout: Rollout, *, final_only: bool
+) -> tuple[list[RolloutAction], list[RolloutPrediction], RolloutSummary]:
+    """`action_sequence`, `predictions` (only the last with `final_only`) and `summary` of a rollout."""
+    predictions = rollout.predictions[-1:] if final_only else rollout.predictions
+    summary = rollout.summary
+    return (
+        [_action(a) for a in rollout.action_sequence],
+        [
+            RolloutPrediction(
+                step=p.step,
+                action=_action(p.action),
+                current_state=_state(p.current_state),
+                predicted_state=_state(p.predicted_state),
+                state_change=p.state_change,
+                interpretation=p.interpretation,
+                brain_confidence=p.brain_confidence,
+                brain_goal_proximity=p.brain_goal_proximity,
+            )
+            for p in predictions
+        ],
+        RolloutSummary(
+            total_steps=summary.total_steps,
+            initial_magnitude=summary.initial_magnitude,
+            final_magnitude=summary.final_magnitude,
+            total_state_change=summary.total_state_change,
+            outcome=summary.outcome,
+            planner=summary.planner,
+            action_path=list(summary.action_path),
+        ),
     )

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 import msgspec
 
 from reference_server._wire._common import UNSET, Request, Response, UnsetType
-from reference_server.planner import RolloutAction, RolloutPrediction, RolloutSummary
 
 __all__ = [
     "SIZE_MODEL_PATTERN",
@@ -23,8 +22,12 @@ __all__ = [
     "ModelList",
     "OpenAIError",
     "OpenAIErrorResponse",
+    "RolloutAction",
+    "RolloutPrediction",
     "RolloutRequest",
     "RolloutResponse",
+    "RolloutState",
+    "RolloutSummary",
     "RolloutUsage",
 ]
 
@@ -142,6 +145,44 @@ class RolloutRequest(Request, kw_only=True):
     initial_state: str | UnsetType = UNSET
     mode: Literal["plan", "sequence"] | UnsetType = UNSET
     model: Annotated[str, msgspec.Meta(pattern=SIZE_MODEL_PATTERN)] | UnsetType = UNSET
+
+
+class RolloutAction(Response, kw_only=True):
+    """One step of `action_sequence` (and `predictions[].action`)."""
+
+    step: int
+    action_id: int
+    action_name: str
+    action_category: str
+
+
+class RolloutState(Response, kw_only=True):
+    """`current_state` / `predicted_state` of a prediction."""
+
+    step: int
+    magnitude: float
+    confidence: str
+
+
+class RolloutPrediction(Response, kw_only=True):
+    step: int
+    action: RolloutAction
+    current_state: RolloutState
+    predicted_state: RolloutState
+    state_change: float
+    interpretation: str
+    brain_confidence: float
+    brain_goal_proximity: float
+
+
+class RolloutSummary(Response, kw_only=True):
+    total_steps: int
+    initial_magnitude: float
+    final_magnitude: float
+    total_state_change: float
+    outcome: str
+    planner: str
+    action_path: list[str]
 
 
 class RolloutUsage(Response, kw_only=True):

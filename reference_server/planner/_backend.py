@@ -1,14 +1,14 @@
 """Backend selection: NumPy always, numba-compiled CPU kernels when numba imports, CuPy on a CUDA GPU.
 
-`STRATUS_PLANNER_BACKEND=auto|numpy|numba|cupy` (default `auto`): `auto` uses CuPy when it imports and
-sees a device, else numba when it imports, else NumPy. `numba` and `numpy` give the same results bit for
-bit (numba is only faster); `cupy` or `numba` where they cannot run raise `PlannerBackendError` naming
-the extra to install.
+The backend is asked for by name, `auto|numpy|numba|cupy` (the server's `Settings.planner_backend`,
+from `STRATUS_PLANNER_BACKEND`; default `auto`): `auto` uses CuPy when it imports and sees a device,
+else numba when it imports, else NumPy. `numba` and `numpy` give the same results bit for bit (numba is
+only faster); `cupy` or `numba` where they cannot run raise `PlannerBackendError` naming the extra to
+install. Nothing here reads the environment.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -70,8 +70,8 @@ def numba_or_none() -> Any:
 
 
 def resolve_backend(requested: str | None = None) -> tuple[str, str]:
-    """(backend, device) for `requested` or `$STRATUS_PLANNER_BACKEND`; raises `PlannerBackendError`."""
-    name = (requested or os.environ.get(ENV_VAR) or "auto").strip().lower()
+    """(backend, device) for `requested` (`None`: `auto`); raises `PlannerBackendError`."""
+    name = (requested or "auto").strip().lower()
     if name not in BACKENDS:
         raise PlannerBackendError(f"{ENV_VAR}={name!r} is not one of {', '.join(BACKENDS)}")
     if name == "numpy":

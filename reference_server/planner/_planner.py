@@ -379,9 +379,9 @@ _PLANNERS: dict[tuple[str, str], Planner] = {}
 _PLANNERS_LOCK = threading.Lock()
 
 
-def get_planner(size: str = "base") -> Planner:
-    """The cached planner for `size` on the backend chosen by `$STRATUS_PLANNER_BACKEND`."""
-    backend, _ = resolve_backend()
+def get_planner(size: str = "base", backend: str | None = None) -> Planner:
+    """The cached planner for `size` on `backend` (`auto|numpy|numba|cupy`; `None` is `auto`)."""
+    backend, _ = resolve_backend(backend)
     key = (size, backend)
     p = _PLANNERS.get(key)
     if p is None:
@@ -392,9 +392,9 @@ def get_planner(size: str = "base") -> Planner:
     return p
 
 
-def backend_info() -> dict[str, object]:
-    """Planner facts for `GET /health` (`brain` object)."""
-    backend, device = resolve_backend()
+def backend_info(backend: str | None = None) -> dict[str, object]:
+    """Planner facts for `GET /health` (`brain` object) on `backend` (`None` is `auto`)."""
+    backend, device = resolve_backend(backend)
     cat = load_catalog()
     return {
         "backend": backend,

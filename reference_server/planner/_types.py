@@ -1,7 +1,9 @@
-"""Wire types of the planner: `Plan`, `BrainSignal` and the `/v1/rollout` result.
+"""Domain types of the planner: `Plan`, `BrainSignal` and the `Rollout` result.
 
-Field names are the JSON names the server emits; the server serialises these Structs with msgspec
-directly. Every field is deterministic for a given input except `Plan.planning_time_ms`.
+These are what the planner returns, not wire shapes: the server turns them into its wire Structs
+(`reference_server/_wire`) in one place, `reference_server/_stratus.py`, so a field here can be
+renamed or added without changing what a client sees. Every field is deterministic for a given input
+except `Plan.planning_time_ms`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ __all__ = [
 
 
 class BrainSignal(msgspec.Struct, frozen=True, kw_only=True):
-    """Policy-head recommendation (`stratus.brain_signal`)."""
+    """Policy-head recommendation (shown as `stratus.brain_signal`)."""
 
     action_type: str
     """Best first action; always `Plan.action_sequence[0]`."""
@@ -35,7 +37,7 @@ class BrainSignal(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Plan(msgspec.Struct, frozen=True, kw_only=True):
-    """One planning result: the `stratus` planning fields of a chat completion."""
+    """One planning result (shown as the planning fields of the `stratus` object)."""
 
     action_sequence: list[str]
     """Planned action names, best first action first."""
@@ -105,7 +107,7 @@ class RolloutSummary(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Rollout(msgspec.Struct, frozen=True, kw_only=True):
-    """Result of `Planner.rollout` (the body of `POST /v1/rollout` without id/object/created)."""
+    """Result of `Planner.rollout` (shown as the body of `POST /v1/rollout`)."""
 
     goal: str
     initial_state: str

@@ -143,11 +143,10 @@ def test_unknown_size() -> None:
         Planner("mega")
 
 
-def test_get_planner_is_cached(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("STRATUS_PLANNER_BACKEND", "numpy")
-    assert get_planner("small") is get_planner("small")
-    assert get_planner("small") is not get_planner("base")
-    assert get_planner("base").backend == "numpy"
+def test_get_planner_is_cached() -> None:
+    assert get_planner("small", "numpy") is get_planner("small", "numpy")
+    assert get_planner("small", "numpy") is not get_planner("base", "numpy")
+    assert get_planner("base", "numpy").backend == "numpy"
 
 
 def test_long_and_odd_text(planner: Planner) -> None:
