@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from reference_server._arguments import FUNCTION_WORDS, arguments_for, goal_terms, locations
+from reference_server import _wording
+from reference_server._arguments import FUNCTION_WORDS, arguments_for, locations
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
@@ -250,29 +251,8 @@ def _goal_clause(goal: str) -> str:
 
 
 def _compose(conv: Conversation, plan: Plan, index: int, tools: list[ToolCallOut]) -> str:
-    terms = goal_terms(conv.goal)
-    seq = plan.action_sequence
-    if tools:
-        names = ", ".join(dict.fromkeys(t.name for t in tools))
-        return f"I'll use {names} to {_goal_clause(conv.goal)}."
-    lines: list[str] = []
-    if conv.tool_results:
-        name, result = conv.tool_results[-1]
-        snippet = " ".join(result.split())
-        snippet = snippet if len(snippet) <= 240 else snippet[:237] + "..."
-        lines.append(f"Based on the result from {name}: {snippet}")
-    else:
-        opener = _OPENERS[index % len(_OPENERS)].format(goal=_goal_clause(conv.goal))
-        lead = _LEADS.get(seq[0], "") if seq else ""
-        lines.append(f"{opener} {lead}".strip())
-    steps = []
-    if seq:
-        steps.append(f"**Action:** {_describe(seq[0], None, terms)}")
-    if len(seq) > 1:
-        steps.append(f"**Next:** {_describe(seq[1], seq[0], terms)}")
-    if index > 0 and len(seq) > 2:
-        steps.append(f"**Then:** {_describe(seq[2], seq[1], terms)}")
-    return lines[0] + ("\n\n" + "\n".join(steps) if steps else "")
+    names = [t.name for t in tools]
+    return _wording.compose(conv.goal, conv.state, plan, index, names, conv.tool_results)
 
 
 def _limit(text: str, max_tokens: int | None, stops: list[str]) -> tuple[str, Finish, str | None, int]:
