@@ -189,10 +189,14 @@ _SUBMIT = (
 )
 
 
-@functools.lru_cache(maxsize=1024)
 def goal_clause(goal: str) -> str:
     """The goal as a verb phrase that reads after "I'll ..." ("book a flight to Paris")."""
-    text = " ".join(goal[:400].split())
+    return _goal_clause(goal[:400])
+
+
+@functools.lru_cache(maxsize=1024)  # keys are at most 400 characters
+def _goal_clause(goal: str) -> str:
+    text = " ".join(goal.split())
     marked = _GOAL_MARKER.search(text)
     if marked:
         text = marked.group(1)

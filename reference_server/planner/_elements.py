@@ -13,6 +13,7 @@ standard's implicit ARIA semantics (html-aam) and its input types.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -323,8 +324,13 @@ _OP_ALIASES: dict[str, str] = {
 def canonical_role(raw: str) -> str:
     """The canonical (ARIA) role of a role or tag name in any notation: lowercase, `[brackets]` and
     prefixes such as `AX` removed, HTML tags mapped to their implicit role ("a" -> "link",
-    "select" -> "combobox"); unknown names are returned cleaned."""
-    r = raw.strip().strip("[]<>/").lower()
+    "select" -> "combobox"); unknown names are returned cleaned (at most 40 characters)."""
+    return _canonical_role(raw[:48])
+
+
+@functools.lru_cache(maxsize=1024)  # keys are at most 48 characters
+def _canonical_role(raw: str) -> str:
+    r = raw.strip().strip("[]<>/").lower()[:40]
     r = r.replace("-", "").replace(" ", "")
     if r.startswith("ax") and (r[2:] in KINDS or r[2:] in _ROLE_ALIASES):  # macOS AX names
         r = r[2:]
@@ -357,7 +363,7 @@ def norm_name(text: str, limit: int = 200) -> str:
     text = text[: limit * 4]
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return _SPACE_RE.sub(" ", text).strip()[:limit]
+    return " ".join(text.split())[:limit]
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,9 @@ _OP_CACHE_LIMIT = 8192
 MAX_ENCODED_ELEMENTS = 1000
 """Elements of one state that reach the concept block (a whole page is cut here; bounded time)."""
 _HASHED_ELEMENTS = 48
+_MODELLED = 64
+"""On a page with several candidates, the operation model refines the entry and choice controls'
+affordances (a combobox one types into) for this many of them; the others keep their kind's."""
 _NAME_TOKENS = 16
 _HISTORY_USED = 8
 _UNKNOWN_PAGE = 0.6
@@ -113,7 +116,7 @@ def match_concepts(
     tokens: list[str],
     table: dict[str, dict[int, float]],
     lex: Lexicon,
-    out: F32,
+    out: F32 | list[float],
     starts: dict[str, tuple[int, ...]] | None = None,
 ) -> None:
     """Add the weights of every phrase of `table` found in `tokens` to `out` (longest match first).
@@ -254,36 +257,44 @@ class Encoder:
         match_concepts(prose, lex.state_phrases, lex, c, self._starts["state_phrases"])
         aff = [0.0, 0.0, 0.0]
         el_tokens: list[str] = []
-        scratch = np.zeros(self.k, np.float32)
+        named = [0.0] * self.k  # what the elements' names and roles add, summed in element order
+        role_concepts = self._role_concepts
+        table, starts = lex.state_phrases, self._starts["state_phrases"]
         history = state.history[-_HISTORY_USED:]
         candidates = []
         for n, e in enumerate(state.elements[:MAX_ENCODED_ELEMENTS]):
             if not e.visible:
                 continue
-            words = tokenize(e.name, _NAME_TOKENS)
+            kind = e.kind
+            words = _TOKEN_RE.findall(e.name.lower())[:_NAME_TOKENS] if e.name else []  # names are NFKC
             if n < _HASHED_ELEMENTS:
                 el_tokens.append(f"[{e.role}]")
                 el_tokens.extend(words)
-            for table_key in (e.role, f"kind:{e.kind}"):
-                for k, w in self._role_concepts.get(table_key, ()):
-                    c[k] += w
-            if words:
-                scratch[:] = 0.0
-                match_concepts(words, lex.state_phrases, lex, scratch, self._starts["state_phrases"])
-                scratch[self._affordances] = 0.0
-                c += scratch
+            for k, w in role_concepts.get(e.role, ()):
+                named[k] += w
+            for k, w in role_concepts.get(f"kind:{kind}", ()):
+                named[k] += w
+            if words and any(w in starts for w in words):
+                match_concepts(words, table, lex, named, starts)
             if e.focused:
                 c[self._focused] = 1.0
-            if e.value and e.kind == "entry":
+            if e.value and kind == "entry":
                 c[self._text_entered] = 1.0
             if e.actionable:
                 candidates.append(e)
+        for k in self._affordances:  # names say what a page is about, not what its controls afford
+            named[k] = 0.0
+        c += np.asarray(named, np.float32)
         if len(candidates) == 1:  # how to act on the one element: the fitted model says
             aff = list(self._operation(features(candidates[0], history)))
+        modelled = 0
         for e in candidates if len(candidates) > 1 else ():  # which element: the goal says
-            probs = self._operation(features(e, history))
             prior = self._role_affordances.get(f"kind:{e.kind}", (0.0, 0.0, 0.0))
-            aff = [max(a, p, r) for a, p, r in zip(aff, probs, prior, strict=True)]
+            aff = [max(a, r) for a, r in zip(aff, prior, strict=True)]
+            if e.kind in ("entry", "choice") and modelled < _MODELLED:  # typed or chosen: the model says
+                probs = self._operation(features(e, history))
+                aff = [max(a, p) for a, p in zip(aff, probs, strict=True)]
+                modelled += 1
         for k, p in zip(self._affordances, aff, strict=True):
             c[k] = max(c[k], np.float32(p))
         if candidates:

@@ -139,6 +139,11 @@ _PROP_TRUE = re.compile(
     re.IGNORECASE,
 )
 _REF = re.compile(r"\[ref=([\w-]{1,16})\]")
+_ARIA_LINE = re.compile(
+    r"^[ \t]*- (?P<role>[A-Za-z][\w-]{0,30})(?: \"(?P<name>(?:[^\"\\\n]|\\.){0,300})\")?"
+    r"(?P<states>(?: \[[^\]\n]{0,40}\])*)(?::(?: (?P<value>[^\n]*))?)?[ \t]*$"
+)
+"""The common shape of a Playwright aria snapshot line, read without the general path."""
 _VALUE_AFTER = re.compile(r"\s*(?:\[[^\]]*\]\s*)*:\s*(.+)$")
 _TRAILING_STATES = re.compile(r"(?:\s*\[[^\]\n]{0,40}\])+\s*$")
 _STATE_BRACKETS = re.compile(
@@ -160,6 +165,20 @@ _HISTORY_PROSE = re.compile(
     r"(?:^|(?<=[.!?;])\s+)(?:before\s+(?:this|that)|so\s+far|earlier|previously|already),?\s+"
     r"(?=(?:i|we|you|the\s+(?:agent|user))\s+(?:have\s+|had\s+)?\w)",
     re.IGNORECASE,
+)
+_HISTORY_WORDS = (
+    "previous",
+    "prior",
+    "past",
+    "earlier",
+    "last",
+    "history",
+    "action",
+    "step",
+    "done",
+    "before th",
+    "so far",
+    "already",
 )
 _HISTORY_CLOSE = re.compile(r"</(?:previous_actions|history|action_history)>", re.IGNORECASE)
 _ACTION_SPLIT = re.compile(
@@ -206,6 +225,8 @@ def _role(word: str) -> str:
 
 def _props(rest: str, base: dict[str, Any]) -> dict[str, Any]:
     """States and attributes after a name: `[checked]`, `focused: True`, `value: "x"`, `[ref=e12]`."""
+    if not rest.strip():
+        return base
     for m in _PROP_TRUE.finditer(rest):
         val = (m.group(2) or "true").lower()
         if val in ("true", "1", "yes", "mixed"):
@@ -244,6 +265,19 @@ def _make(role_word: str, name: str, info: dict[str, Any], ref: str = "") -> Ele
 def _line_element(line: str) -> Element | None:
     """An outline line that starts (after bullets and an index) with a role word: aria snapshot,
     AX outlines, bare roles and Mind2Web tags alone on a line."""
+    fast = _ARIA_LINE.match(line)
+    if fast is not None and fast.group("role").lower() in _ROLE_WORDS:
+        role_word, quoted, states, value = fast.group("role", "name", "states", "value")
+        info: dict[str, Any] = _props(states, {}) if states else {}
+        if quoted is None and value:  # `- text: Boston`, `- generic: Boston`: the text is the name
+            quoted, value = value, ""
+        if value:
+            tail = _TRAILING_STATES.search(value)
+            if tail is not None:  # `- textbox "Name": Ada [active]`
+                _props(tail.group(0), info)
+                value = value[: tail.start()]
+            info.setdefault("value", value.strip().strip('"'))
+        return _make(role_word, (quoted or "").replace('\\"', '"'), info)
     lead = _LEAD.match(line)
     pos = lead.end() if lead else 0
     ref = (lead.group("id") or "") if lead else ""
@@ -258,9 +292,9 @@ def _line_element(line: str) -> Element | None:
             return None
         role_word, pos = head.group("role"), head.end()
     rest = line[pos:]
-    if any(b.group("role").lower() in _ROLE_WORDS for b in _BRACKET_TAG.finditer(rest)):
+    if "[" in rest and any(b.group("role").lower() in _ROLE_WORDS for b in _BRACKET_TAG.finditer(rest)):
         return None  # several tagged elements on one line: `_inline` reads them
-    info: dict[str, Any] = {}
+    info = {}
     name: str | None = None
     q = _NAME_AFTER.match(rest)
     if q is not None:
@@ -682,7 +716,10 @@ def read_state(text: str) -> PageState:
         if got is not None:
             els, hist, prose = got
             return PageState(tuple(els), tuple(_resolve(hist, els)), prose, "json")
-    split = _HISTORY.search(text) or _HISTORY_PROSE.search(text)
+    low = text.lower()
+    split = None
+    if any(w in low for w in _HISTORY_WORDS):  # a quick test: the header regexes are slow on a page
+        split = _HISTORY.search(text) or _HISTORY_PROSE.search(text)
     page, past = (text, "") if split is None else (text[: split.start()], text[split.end() :])
     if split is not None and not page.strip() and "\n" in past.strip():  # the history comes first
         page, past = _history_first(past)
