@@ -171,8 +171,19 @@ _SMALL = frozenset(
         "one",
         "two",
         "three",
+        "it",
+        "its",
+        "them",
+        "there",
+        "here",
+        "something",
+        "now",
+        "then",
+        "proceed",
+        "also",
     ]
 )
+_CLICKABLE = ("action", "toggle", "static", "date")
 _SUBMIT = (
     "search",
     "go",
@@ -222,27 +233,88 @@ def _words(text: str) -> list[str]:
 
 def _topic(goal: str) -> str:
     """The thing the goal is about, as a section name: "Book a flight to Paris" -> "Flights"."""
-    words = [w for w in re.findall(r"[A-Za-z]+", goal) if w.lower() not in _SMALL]
+    words = [
+        w for w in re.findall(r"[A-Za-z]+", _DATES.sub(" ", goal)) if w.lower() not in _SMALL | _FURNITURE
+    ]
     for i, w in enumerate(words):
         if w.lower() in _VERBS and i + 1 < len(words) and words[i + 1].lower() not in _VERBS:
             noun: str = words[i + 1]
             return noun if noun[:1].isupper() else noun.capitalize() + ("" if noun.endswith("s") else "s")
-    return ""
+    rest = [w for w in words if w.lower() not in _VERBS and w.lower() not in _QUESTION]
+    return rest[0].capitalize() if rest else ""
 
 
-def _value(goal: str) -> str:
-    """What to type: a quoted string, else a place ("to Paris"), else the goal's content words."""
+_FURNITURE = frozenset(
+    [
+        "cart",
+        "carts",
+        "basket",
+        "page",
+        "pages",
+        "site",
+        "website",
+        "button",
+        "link",
+        "form",
+        "result",
+        "results",
+        "checkout",
+        "account",
+    ]
+)
+"""Words that name parts of a page, not what a goal is about."""
+_PLACE_FIELDS = frozenset(
+    [
+        "from",
+        "to",
+        "where",
+        "destination",
+        "city",
+        "location",
+        "going",
+        "origin",
+        "arrival",
+        "departure",
+        "airport",
+        "station",
+        "address",
+        "zip",
+        "region",
+        "country",
+    ]
+)
+_SECRET_FIELDS = {"password": "your password", "passcode": "your password", "pin": "your PIN"}
+_ID_FIELDS = {"email": "your email address", "username": "your username", "user": "your username"}
+
+
+def _value(goal: str, field: Element | None = None) -> str:
+    """What to type into `field`: a quoted string; your credentials into a login field; a place into
+    a place field ("to Paris"); else the goal's content words (a search query)."""
     q = _QUOTED.search(goal)
     if q:
         return q.group(1)
+    fw = set(_words(field.name)) if field is not None else set()
+    for key, what in (*_SECRET_FIELDS.items(), *_ID_FIELDS.items()):
+        if key in fw:
+            return what
     undated = _DATES.sub(" ", goal)
+    origin = _ORIGIN.search(undated)
+    if origin and fw & _FROM_FIELDS:
+        return origin.group(1)
+    terms = [w for w in goal_terms(undated).split() if w.lower() not in _VERBS and w.lower() not in _SMALL]
+    if field is not None and field.kind == "entry" and not fw & _PLACE_FIELDS and field.role == "searchbox":
+        return " ".join(terms[:6])
+    if field is None or not fw & _PLACE_FIELDS:
+        if not _DESTINATION.search(undated) and not locations(undated):
+            return " ".join(terms[:6])
+        if field is not None and field.role == "searchbox":
+            return " ".join(terms[:6])
     dest = _DESTINATION.search(undated)
     if dest and not re.fullmatch(_MONTH, dest.group(1), re.IGNORECASE):
         return dest.group(1)
     places = [p for p in locations(undated) if not re.fullmatch(_MONTH, p, re.IGNORECASE)]
     if places:
         return places[0]
-    terms = [w for w in goal_terms(_DATES.sub("", goal)).split() if w.lower() not in _VERBS]
     return " ".join(terms[:6])
 
 
@@ -257,6 +329,23 @@ def _best(elements: list[Element], goal_words: set[str], kinds: tuple[str, ...])
     return best[2] if best else None
 
 
+_TO_FIELDS = frozenset(["to", "destination", "arrival", "where", "going", "arrive"])
+_FROM_FIELDS = frozenset(["from", "origin", "departure", "depart", "leaving"])
+_ORIGIN = re.compile(r"\bfrom\s+((?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*){0,3})")
+
+
+def _field(goal: str, elements: list[Element], goal_words: set[str]) -> Element | None:
+    """The entry field a typing step fills: the destination field when the goal names one ("to
+    Paris"), the origin field for "from Boston", else the field that shares most words with the goal."""
+    fields = [e for e in elements if e.kind == "entry" and e.actionable]
+    for pattern, names in ((_DESTINATION, _TO_FIELDS), (_ORIGIN, _FROM_FIELDS)):
+        if pattern.search(goal):
+            hit = next((e for e in fields if set(_words(e.name)) & names), None)
+            if hit is not None:
+                return hit
+    return _best(fields, goal_words, ("entry",))
+
+
 def _named(e: Element | None, fallback: str) -> str:
     return f'"{e.name}"' if e is not None and e.name else fallback
 
@@ -265,22 +354,27 @@ def describe_steps(goal: str, state: str, actions: list[str]) -> list[str]:
     """One instruction per planned action, each naming its target; no two in a row the same."""
     elements = [e for e in read_state(state[:20000]).elements if e.visible][:200]
     gw = set(_words(goal))
-    value = _value(goal)
     dates = [m.group(0) for m in _DATES.finditer(goal)]
     url = _URL.search(goal)
     topic = _topic(goal)
     out: list[str] = []
     typed = False
+    used_fields: list[Element] = []
     for i, action in enumerate(actions):
         prev = actions[i - 1] if i else None
         a = action.lower()
         if a in ("type", "paste_text"):
-            field = _best(elements, gw, ("entry",))
+            field = _field(goal, [e for e in elements if e not in used_fields], gw)
+            if field is not None:
+                used_fields.append(field)
             target = _named(field, "the search box" if not typed else "the next field")
-            text = f"Type '{value}' into {target}" if value else f"Type your query into {target}"
+            value = _value(goal, field)
+            quoted = value if value.startswith("your ") else f"'{value}'"
+            text = f"Type {quoted} into {target}" if value else f"Type your query into {target}"
             typed = True
         elif a == "select":
             box = _best(elements, gw, ("choice",))
+            value = _value(goal, box)
             text = (
                 f"Select the option for '{value}' in {_named(box, 'the drop-down')}"
                 if value
@@ -302,10 +396,15 @@ def describe_steps(goal: str, state: str, actions: list[str]) -> list[str]:
                 )
                 text = f"Click {_named(button, 'the search button')}"
             else:
-                el = _best(elements, gw, ("action", "toggle", "static", "date"))
+                used = " ".join(out)
+                el = _best([e for e in elements if f'"{e.name}"' not in used], gw, _CLICKABLE)
                 if el is not None and el.name and (gw & set(_words(el.name)) or len(elements) == 1):
                     text = f'Click "{el.name}"'
-                elif topic and f'"{topic}"' not in " ".join(out):
+                elif {"add", "cart"} <= gw and "add to cart" not in used.lower():
+                    text = 'Click "Add to cart"'
+                elif "checkout" in gw or ("check" in gw and "out" in gw):
+                    text = "Go to checkout" if out or not topic else f'Click "{topic}"'
+                elif topic and f'"{topic}"' not in used:
                     text = f'Click "{topic}"'
                 elif a == "add_to_cart":
                     text = "Add the item to the cart"
@@ -364,6 +463,8 @@ def compose(
             replies = _REPLIES[kind]
             return replies[index % len(replies)]
         head = _OPENERS[index % len(_OPENERS)].format(goal=goal_clause(goal))
+    if tool_results:  # the answer is the result: no page steps after it
+        return head
     steps = describe_steps(goal, state, list(plan.action_sequence)[:3])
     labels = ("**Action:**", "**Next:**", "**Then:**")
     body = "\n".join(f"{label} {step}" for label, step in zip(labels, steps, strict=False))
