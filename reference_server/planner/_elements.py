@@ -137,7 +137,7 @@ _ROLE_ALIASES: dict[str, str] = {
     "text_field": "textbox",
     "entry": "textbox",
     "edit": "textbox",
-    "search": "searchbox",
+    "search": "form",  # the ARIA `search` landmark, not a search box
     "select": "combobox",
     "popupbutton": "combobox",
     "dropdown": "combobox",

@@ -144,6 +144,13 @@ _ARIA_LINE = re.compile(
     r"(?P<states>(?: \[[^\]\n]{0,40}\])*)(?::(?: (?P<value>[^\n]*))?)?[ \t]*$"
 )
 """The common shape of a Playwright aria snapshot line, read without the general path."""
+_WRAPPER = re.compile(
+    r"^[ \t]*- (?:generic|group|none|presentation|list|region|main|navigation|banner|contentinfo|complementary"
+    r"|form|document|section|article|rowgroup|table|row|grid|toolbar|menubar|tablist|search)"
+    r"(?: \[[^\]\n]{0,40}\])*:[ \t]*$"
+)
+"""An unnamed structural node of an aria snapshot with children: skipped (a dialog is kept: it says a
+modal is open)."""
 _VALUE_AFTER = re.compile(r"\s*(?:\[[^\]]*\]\s*)*:\s*(.+)$")
 _TRAILING_STATES = re.compile(r"(?:\s*\[[^\]\n]{0,40}\])+\s*$")
 _STATE_BRACKETS = re.compile(
@@ -429,6 +436,9 @@ def _read_page(text: str) -> tuple[list[Element], str, str]:
     outline = 0
     for line in text.splitlines():
         if not line.strip():
+            continue
+        if _WRAPPER.match(line):  # `- generic [ref=e2]:` holds the next lines and says nothing itself
+            outline += 1
             continue
         one = _line_element(line)
         if one is not None:

@@ -197,3 +197,32 @@ def test_bad_input_reads_and_plans(name: str, planner: Planner) -> None:
     assert plan.steps_to_goal == len(plan.action_sequence) >= 1
     assert 0.0 <= plan.overall_confidence <= 1.0
     assert planner.plan(text[:MAX_READ_CHARS], "x").action_sequence  # the goal may be anything too
+
+
+AGENT_PAGES = {
+    "playwright-mcp": (
+        '- generic [ref=e2]:\n  - banner [ref=e3]:\n    - link "Home" [ref=e4] [cursor=pointer]:\n'
+        '      - /url: /\n  - main [ref=e5]:\n    - heading "Find a flight" [level=1] [ref=e6]\n'
+        '    - textbox "From" [ref=e7]\n    - button "Search" [ref=e9] [cursor=pointer]'
+    ),
+    "webarena": (
+        "Tab 0 (current): Shop\n[1] RootWebArea 'Shop' focused: True\n\t[12] link 'Home'\n"
+        "\t[14] heading 'Find a flight'\n\t[15] textbox 'From' required: False\n\t[16] button 'Search'"
+    ),
+    "browser-use": (
+        "[Start of page]\n[0]<a >Home />\n\t[1]<h1 >Find a flight />\n"
+        "\t[2]<input type='text' placeholder='From' />\n\t[3]<button >Search />\n[End of page]"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AGENT_PAGES))
+def test_agent_framework_pages(name: str) -> None:
+    els = [(e.role, e.name) for e in read_state(AGENT_PAGES[name]).elements if e.actionable]
+    assert els == [("link", "Home"), ("heading", "Find a flight"), ("textbox", "From"), ("button", "Search")]
+
+
+def test_search_landmark_is_not_a_search_box() -> None:
+    (form,) = read_state("<form role='search'></form>").elements
+    assert form.role == "form"
+    assert not form.actionable
