@@ -50,8 +50,8 @@ def test_every_checklist_must_and_should_item_has_a_case() -> None:
 
 
 def test_every_decision_is_cited() -> None:
-    decisions = set(
-        re.findall(r"\*\*(D-[A-Z]+-\d+)", (CATALOG.parents[1] / "spec" / "DECISIONS.md").read_text())
-    )
+    text = (CATALOG.parents[1] / "spec" / "DECISIONS.md").read_text()
+    # "(reference server only)" marks how the reference server behaves, not a requirement to check
+    decisions = set(re.findall(r"\*\*(D-[A-Z]+-\d+)[^*]*\*\*(?! \(reference server only\))", text))
     cited = {s for c in all_cases() for s in c.sources}
     assert decisions - cited == set()
