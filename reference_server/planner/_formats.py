@@ -348,7 +348,19 @@ def _json(s: Step, p: int) -> str:
 
 
 def _cdp(s: Step, p: int) -> str:
-    """CDP `Accessibility.getFullAXTree`-shaped JSON (held out of fitting)."""
+    """CDP `Accessibility.getFullAXTree`-shaped JSON, or (phrasing 1) Puppeteer's
+    `page.accessibility.snapshot()` tree; both held out of fitting."""
+    if p == 1:
+        leaf: dict[str, Any] = {"role": _ax_role(s.tag), "name": s.text}
+        if s.focused:
+            leaf["focused"] = True
+        tree: dict[str, Any] = {"role": "WebArea", "name": "Page", "children": [leaf]}
+        if s.previous:
+            tree["history"] = [
+                {"type": a.op.lower(), "target": {"role": _ax_role(a.tag), "name": a.text}}
+                for a in s.previous
+            ]
+        return json.dumps(tree, ensure_ascii=False)
     node: dict[str, Any] = {
         "nodeId": str(40 + s.key % 500),
         "ignored": False,
@@ -402,13 +414,21 @@ NOTATIONS: dict[str, tuple[Renderer, int]] = {
     "html": (_html_fragment, 3),
     "indexed-dom": (_indexed, 2),
     "json": (_json, 2),
-    "cdp-json": (_cdp, 1),
+    "cdp-json": (_cdp, 2),
     "prose": (_prose, 3),
 }
 """notation -> (renderer, number of phrasings)."""
 RENDERINGS: tuple[tuple[str, int], ...] = tuple((n, p) for n, (_, k) in NOTATIONS.items() for p in range(k))
 HELD_OUT: frozenset[tuple[str, int]] = frozenset(
-    {("cdp-json", 0), ("prose", 2), ("html", 2), ("aria-yaml", 1), ("ax-text", 1), ("indexed-dom", 1)}
+    {
+        ("cdp-json", 0),
+        ("cdp-json", 1),
+        ("prose", 2),
+        ("html", 2),
+        ("aria-yaml", 1),
+        ("ax-text", 1),
+        ("indexed-dom", 1),
+    }
 )
 """Renderings the operation model is not fitted on: reported apart as unseen renderings."""
 
