@@ -177,6 +177,30 @@ _AFTER_LABEL = re.compile(
     + r")|(?P<words>[^.,;:!?\n()\"\u201c\u201d]{1,80}))",
     re.IGNORECASE,
 )
+_CAPITALISED = re.compile(
+    r"[ \t]+((?:[A-Z][\w'&$-]*)(?:[ \t]+[A-Za-z0-9][\w'&$-]*){0,5}?)(?=[ \t]*(?:$|[.,;:!?\n()]))"
+)
+_NOT_NAMES = frozenset(
+    [
+        "at",
+        "on",
+        "in",
+        "near",
+        "below",
+        "above",
+        "under",
+        "with",
+        "next",
+        "beside",
+        "inside",
+        "of",
+        "is",
+        "are",
+        "was",
+        "and",
+        "or",
+    ]
+)
 _CLAUSE_END = re.compile(
     r"\s+(?:and|with|which|that|where|on|at|in|near|below|above|under|next|beside|is|are|has|to\s+the|"
     r"so|but|then|it|visible|shown|available|displayed)\b.*$",
@@ -335,6 +359,11 @@ def read_prose(text: str) -> tuple[list[Element], str]:
             if lab is not None:
                 name = _quoted(lab) or _CLAUSE_END.sub("", lab.group("words") or "").strip()
                 end = lab.end() if name else end
+            if not name:
+                cap = _CAPITALISED.match(text, end)
+                if strong and cap is not None and cap.group(1).split()[0].lower() not in _NOT_NAMES:
+                    # "textbox From", "a link Deals": a title-case name right after the noun
+                    name, end = _CLAUSE_END.sub("", cap.group(1)).strip(), cap.end()
             if not name:
                 name = _words_before(text[pos:start])
                 if name:

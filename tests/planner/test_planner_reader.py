@@ -37,6 +37,8 @@ FROM_BOX = [
     'The page shows a text field labelled "From".',
     "There is a text box called From.",
     "You can see the 'From' input field.",
+    "Focused element: text field From",
+    "The current element is a textbox named From.",
 ]
 
 
