@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+
+import msgspec
 
 __all__ = [
     "CONTAINER_ROLES",
@@ -366,9 +367,9 @@ def norm_name(text: str, limit: int = 200) -> str:
     return " ".join(text.split())[:limit]
 
 
-@dataclass(frozen=True, slots=True)
-class Element:
-    """One element of a page, whatever notation described it."""
+class Element(msgspec.Struct, frozen=True):
+    """One element of a page, whatever notation described it (a msgspec Struct: a page makes
+    hundreds, and a Struct is built ten times faster than a frozen dataclass)."""
 
     role: str
     """Canonical role (`canonical_role`): "textbox", "combobox", "button", "link", "generic", ..."""
@@ -407,8 +408,7 @@ class Element:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PastAction:
+class PastAction(msgspec.Struct, frozen=True):
     """One previous action of the agent (or person)."""
 
     op: str
@@ -417,8 +417,7 @@ class PastAction:
     value: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class PageState:
+class PageState(msgspec.Struct, frozen=True):
     """A state description read into the element model."""
 
     elements: tuple[Element, ...] = ()
