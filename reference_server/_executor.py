@@ -16,11 +16,11 @@ from typing import Any, Literal
 
 import msgspec
 
+from reference_server import _wording
 from reference_server._arguments import (
     FUNCTION_WORDS,
     UnsatisfiableSchema,
     arguments_for,
-    goal_terms,
     locations,
     tool_schema_error,
 )
@@ -57,41 +57,6 @@ _NOISE = FUNCTION_WORDS | frozenset(
         "specific",
     ]
 )
-_QUESTION = frozenset(
-    [
-        "what",
-        "who",
-        "where",
-        "when",
-        "why",
-        "how",
-        "which",
-        "is",
-        "are",
-        "can",
-        "could",
-        "do",
-        "does",
-        "will",
-        "would",
-        "should",
-    ]
-)
-_OPENERS = (
-    "I'll help you {goal}.",
-    "Here is how I'll {goal}.",
-    "Understood, let's {goal}.",
-    "Sure, I can {goal}.",
-)
-_LEADS = {
-    "type": "Let me search for that.",
-    "click": "Let me open the right element.",
-    "scroll": "Let me look further down the page.",
-    "navigate": "Let me go to the right page first.",
-    "wait": "The page needs a moment first.",
-    "select": "Let me pick the matching option.",
-    "press_enter": "Let me submit that.",
-}
 
 
 class ToolSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -214,81 +179,9 @@ def _tool_calls(
     return out
 
 
-def _describe(action: str, previous: str | None, terms: str) -> str:
-    a = action.lower()
-    if a in ("type", "input", "fill", "enter_text", "search"):
-        return f"Type '{terms}' in the search box" if terms else "Type the query in the search box"
-    if a == "click":
-        return (
-            "Click the search button"
-            if previous in ("type", "press_enter")
-            else "Click the most relevant result"
-        )
-    if a in ("press_enter", "submit", "enter"):
-        return "Press Enter to submit"
-    if a == "scroll":
-        return "Scroll down to see more"
-    if a == "select":
-        return f"Select the option that matches '{terms}'" if terms else "Select the matching option"
-    if a in ("navigate", "goto", "open"):
-        return f"Navigate to the page for '{terms}'" if terms else "Navigate to the right page"
-    if a == "wait":
-        return "Wait for the page to finish loading"
-    if a in ("back", "go_back"):
-        return "Go back to the previous page"
-    return action.replace("_", " ").strip().capitalize() or "Continue"
-
-
-_GOAL_MARKER = re.compile(r"\bgoal:\s*(.+)", re.IGNORECASE)
-_REQUEST_PREFIX = re.compile(
-    r"^(?:please\s+|i(?:\s+would|'d)\s+like\s+to\s+|i\s+(?:want|need)\s+to\s+|help\s+me\s+(?:to\s+)?"
-    r"|(?:can|could|would)\s+you\s+(?:please\s+)?)",
-    re.IGNORECASE,
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def _goal_clause(goal: str) -> str:
-    """The goal as a verb phrase that reads after "I'll help you …"."""
-    text = " ".join(goal.split())
-    marked = _GOAL_MARKER.search(text)
-    if marked:
-        text = marked.group(1)
-    text = _REQUEST_PREFIX.sub("", text.rstrip(".!?")).strip()
-    if not text:
-        return "get this done"
-    first = text.split()[0]
-    if first.lower() in _QUESTION:
-        return f"answer: {text}"
-    if first.isupper() or any(c.isupper() for c in first[1:]):
-        return text  # an acronym or a name: keep its case
-    return text[0].lower() + text[1:]
-
-
 def _compose(conv: Conversation, plan: Plan, index: int, tools: list[ToolCallOut]) -> str:
-    terms = goal_terms(conv.goal)
-    seq = plan.action_sequence
-    if tools:
-        names = ", ".join(dict.fromkeys(t.name for t in tools))
-        return f"I'll use {names} to {_goal_clause(conv.goal)}."
-    lines: list[str] = []
-    if conv.tool_results:
-        name, result = conv.tool_results[-1]
-        snippet = " ".join(result.split())
-        snippet = snippet if len(snippet) <= 240 else snippet[:237] + "..."
-        lines.append(f"Based on the result from {name}: {snippet}")
-    else:
-        opener = _OPENERS[index % len(_OPENERS)].format(goal=_goal_clause(conv.goal))
-        lead = _LEADS.get(seq[0], "") if seq else ""
-        lines.append(f"{opener} {lead}".strip())
-    steps = []
-    if seq:
-        steps.append(f"**Action:** {_describe(seq[0], None, terms)}")
-    if len(seq) > 1:
-        steps.append(f"**Next:** {_describe(seq[1], seq[0], terms)}")
-    if index > 0 and len(seq) > 2:
-        steps.append(f"**Then:** {_describe(seq[2], seq[1], terms)}")
-    return lines[0] + ("\n\n" + "\n".join(steps) if steps else "")
+    names = [t.name for t in tools]
+    return _wording.compose(conv.goal, conv.state, plan, index, names, conv.tool_results)
 
 
 def _limit(text: str, max_tokens: int | None, stops: list[str]) -> tuple[str, Finish, str | None, int]:

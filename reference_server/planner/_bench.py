@@ -28,7 +28,7 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-__all__ = ["main", "workload"]
+__all__ = ["large_states", "main", "workload"]
 
 _FILLER = [
     "header",
@@ -98,6 +98,62 @@ def workload(n: int, seed: int = 0) -> list[tuple[str, str]]:
 _MODES = ("warm", "new_state", "cold")
 
 
+def large_states(n: int, seed: int = 0) -> dict[str, list[str]]:
+    """`n` distinct large states of each kind: a ~50 KB HTML page (header, nav, a search form, a
+    product grid, footer) and a 500-node Playwright aria snapshot. Deterministic."""
+    rng = np.random.default_rng(seed)
+    pages, trees = [], []
+    for i in range(n):
+        words = [_FILLER[int(j)] for j in rng.integers(0, len(_FILLER), 4000)]
+        cards: list[str] = []
+        k = 0
+        while sum(len(c) for c in cards) < 44_000:
+            w = " ".join(words[k % 3990 : k % 3990 + 6])
+            cards.append(
+                f'<div class="card" data-id="{i}-{k}"><a href="/p/{k}"><img alt="{w}" src="/i/{k}.jpg">'
+                f'<h3>{w.title()}</h3></a><span class="price">${k % 97}.99</span>'
+                f'<button type="button" aria-label="Add {w} to cart">Add to cart</button></div>'
+            )
+            k += 1
+        nav = "".join(f'<li><a href="/c/{j}">{_FILLER[j % len(_FILLER)].title()}</a></li>' for j in range(30))
+        pages.append(
+            f"<!doctype html><html><head><title>Shop {i}</title><style>.card{{margin:0}}</style>"
+            f"<script>var x = '<div>not markup</div>';</script></head><body>"
+            f'<header><nav><ul>{nav}</ul></nav><form role="search"><label for="q">Search</label>'
+            f'<input id="q" type="search" name="q" placeholder="Search products"><button>Go</button></form>'
+            f'<select aria-label="Sort by"><option>Price</option><option>Rating</option></select></header>'
+            f"<main>{''.join(cards)}</main><footer><p>Help</p></footer></body></html>"
+        )
+        lines = [
+            "- document:",
+            "  - banner:",
+            '    - searchbox "Search products" [ref=e1]',
+            '    - button "Go" [ref=e2]',
+        ]
+        for j in range(496):
+            w = " ".join(words[(7 * j) % 3990 : (7 * j) % 3990 + 3])
+            role = ("link", "button", "text", "img")[j % 4]
+            lines.append(
+                f'    - {role} "{w} {i}-{j}" [ref=e{j + 3}]' if role != "text" else f"    - text: {w}"
+            )
+        trees.append("\n".join(lines))
+    return {"html_50kb": pages, "ax_tree_500": trees}
+
+
+def _large(planner: Any, states: list[str], goal: str) -> dict[str, float]:
+    """Latency of never-seen large states (read, encode, plan), then of the same states again."""
+    out: dict[str, float] = {}
+    for mode in ("new", "warm"):
+        times = []
+        for s in states:
+            t0 = time.perf_counter_ns()
+            planner.plan(s, goal)
+            times.append((time.perf_counter_ns() - t0) / 1e6)
+        out[f"{mode}_p50_ms"] = _pct(times, 50)
+        out[f"{mode}_p99_ms"] = _pct(times, 99)
+    return out
+
+
 def _pct(xs: list[float], q: float) -> float:
     return round(float(np.percentile(np.asarray(xs), q)), 4)
 
@@ -138,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="small,base,large,xl,huge")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--backends", default=None, help="CPU backends (default: numpy, and numba if it imports)")
+    ap.add_argument("--large", type=int, default=60, help="distinct large states per kind (0: skip)")
     args = ap.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -150,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     pairs = workload(args.requests)
+    large = large_states(args.large) if args.large else {}
     report: dict[str, Any] = {
         "machine": {
             "python": platform.python_version(),
@@ -181,9 +239,18 @@ def main(argv: list[str] | None = None) -> int:
                 "rounds": rs_b,
                 "batch_throughput_per_s": {str(n): _throughput(p, pairs, n) for n in (1, 32, 256)},
             }
+            if args.large and size == "base":
+                for kind, states in large.items():
+                    r[kind] = _large(p, states, "Find the cheapest wireless earbuds")
             report["cpu"][b][size] = r
             lat = " | ".join(f"{m} p50 {r[m]['p50_ms']:.3f} p99 {r[m]['p99_ms']:.3f}" for m in _MODES)
             print(f"cpu {b:5} {size:5} {lat} ms | batch/s {r['batch_throughput_per_s']}")
+            for kind in large if args.large and size == "base" else ():
+                x = r[kind]
+                print(
+                    f"cpu {b:5} {size:5} {kind}: new p50 {x['new_p50_ms']:.3f} p99 {x['new_p99_ms']:.3f} | "
+                    f"warm p50 {x['warm_p50_ms']:.3f} p99 {x['warm_p99_ms']:.3f} ms"
+                )
     if cupy_or_none() is not None:
         report["gpu"] = {}
         big = pairs * max(1, 8192 // len(pairs))

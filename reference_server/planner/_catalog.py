@@ -49,6 +49,10 @@ class Lexicon:
     history_phrases: dict[str, dict[int, float]]
     goal_default: dict[int, float]
     max_phrase_len: int
+    role_concepts: dict[str, dict[str, float]]
+    """Role or `kind:<kind>` -> concept weights an element of it adds (hand-written role semantics)."""
+    role_affordances: dict[str, dict[str, float]]
+    """`kind:<kind>` -> affordance concepts a control of that kind offers (pages with several)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,14 @@ def load_lexicon() -> Lexicon:
         history_phrases=history,
         goal_default={index[c]: float(w) for c, w in raw["goal_default"].items()},
         max_phrase_len=longest,
+        role_concepts={
+            str(role): {c: float(w) for c, w in weights.items()}
+            for role, weights in raw.get("role_concepts", {}).items()
+        },
+        role_affordances={
+            str(kind): {c: float(w) for c, w in weights.items()}
+            for kind, weights in raw.get("role_affordances", {}).items()
+        },
     )
 
 

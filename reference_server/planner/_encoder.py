@@ -14,6 +14,7 @@ Encodings are cached per text (a bounded dict; no output depends on iteration or
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import struct
@@ -25,6 +26,9 @@ import numpy as np
 import numpy.typing as npt
 
 from reference_server.planner._catalog import Lexicon, load_lexicon
+from reference_server.planner._elements import PageState
+from reference_server.planner._opmodel import OperationModel, features, load_operation_model
+from reference_server.planner._reader import read_state
 
 __all__ = ["S_C", "S_G", "S_H", "Encoded", "Encoder", "tokenize"]
 
@@ -41,10 +45,18 @@ MAX_STATE_TOKENS = 96
 MAX_GOAL_TOKENS = 48
 MAX_CHARS = 2048
 _CACHE_LIMIT = 16384
+_OP_CACHE_LIMIT = 8192
+MAX_ENCODED_ELEMENTS = 1000
+"""Elements of one state that reach the concept block (a whole page is cut here; bounded time)."""
+_HASHED_ELEMENTS = 48
+_MODELLED = 64
+"""On a page with several candidates, the operation model refines the entry and choice controls'
+affordances (a combobox one types into) for this many of them; the others keep their kind's."""
+_NAME_TOKENS = 16
+_HISTORY_USED = 8
+_UNKNOWN_PAGE = 0.6
+"""`landing` of a state whose words name nothing the lexicon or the reader knows."""
 _TOKEN_RE = re.compile(r"\[[a-z][a-z0-9]*\]|[a-z0-9$]+")
-_HISTORY_RE = re.compile(
-    r"\b(?:previous|previously|history)(?:\s+(?:actions|steps|operations))?\s*:", re.IGNORECASE
-)
 _BIGRAM_WEIGHT = 0.7
 
 
@@ -95,20 +107,16 @@ def phrase_starts(table: dict[str, dict[int, float]]) -> dict[str, tuple[int, ..
     return {w: tuple(sorted(ls, reverse=True)) for w, ls in starts.items()}
 
 
-def _history(text: str) -> re.Match[str] | None:
-    """`_HISTORY_RE.search(text)`; ASCII text that names neither word cannot match (a quick test)."""
-    if text.isascii():
-        low = text.lower()
-        if "previous" not in low and "history" not in low:
-            return None
-    return _HISTORY_RE.search(text)
+def _digest(text: str) -> bytes:
+    """Cache key of a text: 16 bytes of BLAKE2b, so a cache's size does not grow with its texts'."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def match_concepts(
     tokens: list[str],
     table: dict[str, dict[int, float]],
     lex: Lexicon,
-    out: F32,
+    out: F32 | list[float],
     starts: dict[str, tuple[int, ...]] | None = None,
 ) -> None:
     """Add the weights of every phrase of `table` found in `tokens` to `out` (longest match first).
@@ -146,7 +154,7 @@ class Encoder:
         self.hdim = dim - self.k
         if self.hdim < 64:
             raise ValueError(f"embedding width {dim} too small for {self.k} concepts")
-        self._states: dict[str, Encoded] = {}
+        self._states: dict[bytes, Encoded] = {}
         self._unigrams: dict[str, bytes] = {}
         self._bigrams: dict[tuple[str, str], bytes] = {}
         self._goals: dict[str, Encoded] = {}
@@ -154,7 +162,25 @@ class Encoder:
         for k, w in self.lexicon.goal_default.items():
             goal_default[k] = w
         self._goal_default = goal_default
-        self._history = self.lexicon.concepts.index("history")
+        index = self.lexicon.concepts.index
+        self._history = index("history")
+        self._blank = index("blank")
+        self._landing = index("landing")
+        self._focused = index("focused")
+        self._text_entered = index("text_entered")
+        self._affordances = [index("clickable"), index("text_field"), index("dropdown")]
+        """Concepts set from P(CLICK), P(TYPE), P(SELECT) of the operation model (`LABELS` order)."""
+        self._role_concepts = {
+            key: tuple((index(c), float(w)) for c, w in weights.items())
+            for key, weights in self.lexicon.role_concepts.items()
+        }
+        aff_names = ("clickable", "text_field", "dropdown")
+        self._role_affordances = {
+            key: tuple(float(weights.get(name, 0.0)) for name in aff_names)
+            for key, weights in self.lexicon.role_affordances.items()
+        }
+        self.operation_model = load_operation_model()
+        self._op_cache: dict[tuple[str, ...], tuple[float, float, float]] = {}
         self._starts = {
             name: phrase_starts(getattr(self.lexicon, name))
             for name in ("state_phrases", "goal_phrases", "history_phrases")
@@ -200,30 +226,112 @@ class Encoder:
         return v
 
     def encode_state(self, text: str) -> Encoded:
-        """Encode a state description (the system message); cached per text."""
-        hit = self._states.get(text)
+        """Encode a state description (the system message), in any notation `read_state` reads;
+        cached per text digest (a bounded dict: the key is 16 bytes whatever the text's size)."""
+        key = _digest(text)
+        hit = self._states.get(key)
         if hit is not None:
             return hit
-        # "Previous: ..." describes the past, not the page: only the history table applies there
-        split = _history(text)
-        page = text if split is None else text[: split.start()]
-        tokens = tokenize(page, MAX_STATE_TOKENS)
-        c = np.zeros(self.k, np.float32)
-        match_concepts(tokens, self.lexicon.state_phrases, self.lexicon, c, self._starts["state_phrases"])
-        if split is not None:
-            past = tokenize(text[split.end() :], MAX_STATE_TOKENS - len(tokens))
-            match_concepts(
-                past, self.lexicon.history_phrases, self.lexicon, c, self._starts["history_phrases"]
-            )
-            c[self._history] = 1.0
-            tokens = tokens + past
-        if not tokens and split is None:  # nothing on screen at all: treat as a blank tab
-            c[self.lexicon.concepts.index("blank")] = 1.0
+        c, tokens = self.state_concepts(read_state(text))
         enc = Encoded(np.minimum(c, 1.0), self._hashed(tokens, "e:<empty-state>"))
         if len(self._states) >= _CACHE_LIMIT:
             self._states.clear()
-        self._states[text] = enc
+        self._states[key] = enc
         return enc
+
+    def state_concepts(self, state: PageState) -> tuple[F32, list[str]]:
+        """Concept block and hashed-block tokens of a state read into the element model.
+
+        Prose goes through the phrase lexicon. Each element adds the hand-written concepts of its
+        role and kind (`role_concepts`) and the lexicon concepts of its name (except the three
+        affordances). The affordances `clickable`, `text_field`, `dropdown`: with one candidate
+        element (visible, enabled, not an unnamed container), its P(CLICK), P(TYPE), P(SELECT) from
+        the fitted operation model, since the question is how to act on it; with several, per
+        affordance the largest of those probabilities and of what each element's kind offers
+        (`role_affordances`), since the question is then which element, and the goal decides that.
+        Prose that says more wins. Previous actions feed the history table. Tokens: `[role]` and
+        name words of the elements, the prose, then the history."""
+        lex = self.lexicon
+        c = np.zeros(self.k, np.float32)
+        prose = tokenize(state.text, MAX_STATE_TOKENS)
+        match_concepts(prose, lex.state_phrases, lex, c, self._starts["state_phrases"])
+        aff = [0.0, 0.0, 0.0]
+        el_tokens: list[str] = []
+        named = [0.0] * self.k  # what the elements' names and roles add, summed in element order
+        role_concepts = self._role_concepts
+        table, starts = lex.state_phrases, self._starts["state_phrases"]
+        history = state.history[-_HISTORY_USED:]
+        candidates = []
+        for n, e in enumerate(state.elements[:MAX_ENCODED_ELEMENTS]):
+            if not e.visible:
+                continue
+            kind = e.kind
+            words = _TOKEN_RE.findall(e.name.lower())[:_NAME_TOKENS] if e.name else []  # names are NFKC
+            if n < _HASHED_ELEMENTS:
+                el_tokens.append(f"[{e.role}]")
+                el_tokens.extend(words)
+            for k, w in role_concepts.get(e.role, ()):
+                named[k] += w
+            for k, w in role_concepts.get(f"kind:{kind}", ()):
+                named[k] += w
+            if words and any(w in starts for w in words):
+                match_concepts(words, table, lex, named, starts)
+            if e.focused:
+                c[self._focused] = 1.0
+            if e.value and kind == "entry":
+                c[self._text_entered] = 1.0
+            if e.actionable:
+                candidates.append(e)
+        for k in self._affordances:  # names say what a page is about, not what its controls afford
+            named[k] = 0.0
+        c += np.asarray(named, np.float32)
+        if len(candidates) == 1:  # how to act on the one element: the fitted model says
+            aff = list(self._operation(features(candidates[0], history)))
+        modelled = 0
+        for e in candidates if len(candidates) > 1 else ():  # which element: the goal says
+            prior = self._role_affordances.get(f"kind:{e.kind}", (0.0, 0.0, 0.0))
+            aff = [max(a, r) for a, r in zip(aff, prior, strict=True)]
+            if e.kind in ("entry", "choice") and modelled < _MODELLED:  # typed or chosen: the model says
+                probs = self._operation(features(e, history))
+                aff = [max(a, p) for a, p in zip(aff, probs, strict=True)]
+                modelled += 1
+        for k, p in zip(self._affordances, aff, strict=True):
+            c[k] = max(c[k], np.float32(p))
+        if candidates:
+            c[self._landing] = 0.0  # the page's controls are listed: it is not a page of unknown content
+        elif not c.any() and (prose or el_tokens):
+            c[self._landing] = _UNKNOWN_PAGE  # words but nothing known: a page with links, as most are
+        past: list[str] = []
+        if history:
+            for a in history:
+                past.append(a.op)
+                if a.element is not None:
+                    past.append(f"[{a.element.role}]")
+                    past.extend(tokenize(a.element.name, _NAME_TOKENS))
+            match_concepts(past, lex.history_phrases, lex, c, self._starts["history_phrases"])
+            c[self._history] = 1.0
+        tokens = (el_tokens + prose)[:MAX_STATE_TOKENS]
+        tokens += past[: MAX_STATE_TOKENS - len(tokens)]
+        if not tokens and not state.elements and not history:  # nothing on screen at all: a blank tab
+            c[self._blank] = 1.0
+        return c, tokens
+
+    def _operation(self, feats: tuple[str, ...]) -> tuple[float, float, float]:
+        """The operation model's probabilities for one feature tuple (cached; names are capped, so
+        a key is at most a few hundred bytes)."""
+        got = self._op_cache.get(feats)
+        if got is None:
+            got = self.operation_model.probabilities(feats)
+            if len(self._op_cache) >= _OP_CACHE_LIMIT:
+                self._op_cache.clear()
+            self._op_cache[feats] = got
+        return got
+
+    def use_operation_model(self, model: OperationModel) -> None:
+        """Swap the operation model (the evaluation's cross-validation folds); clears the caches."""
+        self.operation_model = model
+        self._op_cache.clear()
+        self._states.clear()
 
     def encode_goal(self, text: str) -> Encoded:
         """Encode a goal (the user message): desired progress concepts plus hashed text; cached."""

@@ -21,7 +21,15 @@ from reference_server.planner._backend import (
 from reference_server.planner._batcher import MicroBatcher
 from reference_server.planner._catalog import Catalog, load_catalog
 from reference_server.planner._encoder import S_C, S_G, Encoder
-from reference_server.planner._policy import BETA, confidence_label, make_plan, masked_softmax, softmax_at
+from reference_server.planner._intent import conversation_kind
+from reference_server.planner._policy import (
+    BETA,
+    confidence_label,
+    conversation_plan,
+    make_plan,
+    masked_softmax,
+    softmax_at,
+)
 from reference_server.planner._search import SearchParams, SearchResult, beam_search, goal_tiles
 from reference_server.planner._types import (
     Plan,
@@ -96,6 +104,7 @@ class Planner:
         self.config = SIZE_CONFIG[size]
         self.backend, self.device = resolve_backend(backend)
         self.catalog: Catalog = load_catalog()
+        self._wait = self.catalog.names.index("wait")
         self.encoder = Encoder(self.config.dim)
         self.params = SearchParams(beam=self.config.beam, depth=self.config.depth)
         self._cpu = Tables.build(np, self.catalog)
@@ -232,13 +241,26 @@ class Planner:
             got = self._jit_searches[params] = JitSearch.build(self._cpu, params)
         return got
 
-    def _plans(self, res: SearchResult, elapsed_ms: float, gpu: bool = False) -> list[Plan]:
+    def _plans(self, res: SearchResult, elapsed_ms: float, goals: list[str], gpu: bool = False) -> list[Plan]:
         out = []
         probs_all = None
         if gpu and self._kernels is not None:  # policy head on the device, one thread per request
             xp = self._kernels.cp
             probs_all = self._kernels.softmax(xp.asarray(res.q), xp.asarray(res.root_avail), BETA).get()
         for r, actions in enumerate(res.actions):
+            if conversation_kind(goals[r]) is not None:  # conversation: no page action is wanted
+                n_open = int(np.count_nonzero(res.root_avail[r]))
+                out.append(
+                    conversation_plan(
+                        self.catalog.names,
+                        self._wait,
+                        float(res.mag0[r]),
+                        float(res.v0[r]),
+                        n_open,
+                        elapsed_ms,
+                    )
+                )
+                continue
             conf = softmax_at(res.q[r], actions[0]) if probs_all is None else float(probs_all[r, actions[0]])
             out.append(
                 make_plan(
@@ -259,7 +281,7 @@ class Planner:
         """Plan for one request (CPU path). `state` = system message text (may be ""), `goal` = user text."""
         t0 = time.perf_counter_ns()
         res = self._search([(state, goal)], self.params, gpu=False)
-        return self._plans(res, (time.perf_counter_ns() - t0) / 1e6)[0]
+        return self._plans(res, (time.perf_counter_ns() - t0) / 1e6, [goal])[0]
 
     def plan_batch(self, pairs: list[tuple[str, str]]) -> list[Plan]:
         """Plan many requests in one batched search (on the GPU when the backend is CuPy and the batch
@@ -269,7 +291,7 @@ class Planner:
         t0 = time.perf_counter_ns()
         gpu = self._kernels is not None and len(pairs) >= GPU_MIN_BATCH
         res = self._search(list(pairs), self.params, gpu=gpu)
-        return self._plans(res, (time.perf_counter_ns() - t0) / 1e6, gpu)
+        return self._plans(res, (time.perf_counter_ns() - t0) / 1e6, [g for _, g in pairs], gpu)
 
     # -- micro-batching -------------------------------------------------------------------------
     def submit(self, state: str, goal: str) -> Future[Plan]:

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from reference_server.planner._types import BrainSignal, Plan
 
-__all__ = ["BETA", "confidence_label", "make_plan", "masked_softmax", "softmax_at"]
+__all__ = ["BETA", "confidence_label", "conversation_plan", "make_plan", "masked_softmax", "softmax_at"]
 
 BETA = 30.0
 """Inverse temperature of the policy head (fixed; the LLM temperature never reaches the planner)."""
@@ -82,6 +82,33 @@ def make_plan(
             confidence=conf,
             plan_ahead=seq[1:3],
             simulation_confirmed=bool(values[-1] >= tau_goal and monotone),
+            goal_proximity=round(min(1.0, max(-1.0, v0)), 6),
+        ),
+    )
+
+
+def conversation_plan(
+    names: tuple[str, ...], wait: int, mag0: float, v0: float, n_available: int, elapsed_ms: float
+) -> Plan:
+    """The honest plan for conversation (a greeting, thanks, small talk; spec/DECISIONS.md D-PLAN-1):
+    one `wait` step (nothing on the page is to be done; the agent waits for a task) that changes
+    nothing, labelled by the current state's magnitude, with the confidence of a policy that has no
+    preference among the `n_available` available actions, 1/n, and `simulation_confirmed` false."""
+    conf = round(1.0 / max(n_available, 1), 6)
+    mag = round(mag0, 4)
+    return Plan(
+        action_sequence=[names[wait]],
+        predicted_state_changes=[0.0],
+        predicted_state_magnitudes=[mag],
+        confidence_labels=[confidence_label(mag)],
+        overall_confidence=conf,
+        steps_to_goal=1,
+        planning_time_ms=elapsed_ms,
+        brain_signal=BrainSignal(
+            action_type=names[wait],
+            confidence=conf,
+            plan_ahead=[],
+            simulation_confirmed=False,
             goal_proximity=round(min(1.0, max(-1.0, v0)), 6),
         ),
     )

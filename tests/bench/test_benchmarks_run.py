@@ -29,6 +29,16 @@ def test_planner_bench_writes_every_figure(tmp_path: Path) -> None:
         assert set(small["batch_throughput_per_s"]) == {"1", "32", "256"}
 
 
+def test_planner_bench_large_states(tmp_path: Path) -> None:
+    out = tmp_path / "planner.json"
+    args = ["--sizes", "base", "--requests", "20", "--rounds", "1", "--large", "3", "--backends", "numpy"]
+    assert planner_bench.main([*args, "--json", str(out)]) == 0
+    base = json.loads(out.read_text("utf-8"))["cpu"]["numpy"]["base"]
+    for kind in ("html_50kb", "ax_tree_500"):
+        for mode in ("new", "warm"):
+            assert 0 < base[kind][f"{mode}_p50_ms"] <= base[kind][f"{mode}_p99_ms"]
+
+
 @pytest.mark.parametrize("generator", ["wrk", "httpx"])
 def test_server_bench_compares_with_the_bare_endpoint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generator: str

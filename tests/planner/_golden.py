@@ -7,8 +7,9 @@ embedding digests) for a few hundred (state, goal) inputs at every size, through
 and `rollout`. Speed work on the planner must leave all of them bit-identical. Rewrite the fixture
 only for an intended change of planner behaviour, and say so in the commit message.
 
-Inputs: the hand-written cases of `fixtures/planner/cases.json`, states built by `_evaluate.build_state`
-from a fixed sample of Mind2Web development steps (Mind2Web, Deng et al., NeurIPS 2023, CC BY 4.0,
+Inputs: the hand-written cases of `fixtures/planner/cases.json` and `answers.json`, states built by
+`_evaluate.build_state` from a fixed sample of Mind2Web development steps, each also rendered in one
+of `_formats.RENDERINGS` in turn (Mind2Web, Deng et al., NeurIPS 2023, CC BY 4.0,
 https://osu-nlp-group.github.io/Mind2Web/; the state texts are stored in the fixture so the test does
 not need the data set), the benchmark workload (states of 4..64 words) and a few edge cases.
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -49,19 +49,25 @@ EDGE_CASES = [
 def inputs() -> list[tuple[str, str]]:
     """The (state, goal) inputs; needs the Mind2Web traces only when building the fixture."""
     from reference_server.planner._bench import workload
-    from reference_server.planner._evaluate import DEFAULT_DATA, ENV_DATA, build_state
-    from tests.planner._helpers import load_cases
+    from reference_server.planner._evaluate import build_state, default_data
+    from reference_server.planner._formats import RENDERINGS, render, steps_of
+    from tests.planner._helpers import ROOT, load_cases
 
     pairs = [(c["state"], c["goal"]) for c in load_cases()]
-    path = Path(os.environ.get(ENV_DATA) or DEFAULT_DATA)
+    answers = json.loads((ROOT / "fixtures" / "planner" / "answers.json").read_text("utf-8"))
+    pairs += [(c["state"], c["goal"]) for c in answers["conversation"] + answers["tasks"]]
+    path = default_data()
     step = 0
-    for line in path.read_text("utf-8").splitlines():
+    for n, line in enumerate(path.read_text("utf-8").splitlines()):
         if not line.strip():
             continue
         task = json.loads(line)
+        steps = steps_of(task["actions"], f"golden|{n}")
         for i in range(len(task["actions"])):
             if step % MIND2WEB_EVERY == 0:
                 pairs.append((build_state(task["actions"], i), task["task"]))
+                other = RENDERINGS[(step // MIND2WEB_EVERY) % len(RENDERINGS)]
+                pairs.append((render(steps[i], *other), task["task"]))  # the same step in another notation
             step += 1
     pairs += workload(BENCH_PAIRS, seed=1)
     pairs += EDGE_CASES
