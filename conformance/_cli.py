@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import msgspec
 import rich_click as click
@@ -244,13 +244,11 @@ def report(reports: tuple[Path, ...], html_path: Path | None, labels: tuple[str,
     sys.exit(int(comparison.exit_status))
 
 
-class _BadInput(click.ClickException):
-    """A corpus or rules file that cannot be used: one line per problem, usage exit code, no traceback."""
-
-    exit_code = int(ExitCode.USAGE)
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.message}", err=True)
+def _bad_input(message: str) -> NoReturn:
+    """A corpus or rules file that cannot be used: one plain line per problem (never wrapped, so a
+    path can be copied), the usage exit code, no traceback."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(int(ExitCode.USAGE))
 
 
 @main.command(epilog=EXIT_CODES_HELP)
@@ -342,9 +340,9 @@ def snapshot(
     try:
         prepared = prepare(options)
     except CorpusError as exc:
-        raise _BadInput("the request corpus cannot be used:\n  " + "\n  ".join(exc.problems)) from None
+        _bad_input("the request corpus cannot be used:\n  " + "\n  ".join(exc.problems))
     except RulesError as exc:
-        raise _BadInput(str(exc)) from None
+        _bad_input(str(exc))
     console = make_console()
     progress = SnapshotProgress(console, snapshots=str(snapshots), mode=mode)
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)

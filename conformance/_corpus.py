@@ -191,4 +191,8 @@ def load_corpus(directory: Path | None = None) -> list[CorpusRequest]:
 def missing_variables(requests: list[CorpusRequest], env: Mapping[str, str] | None = None) -> list[str]:
     """``${NAME}`` references with no environment variable, as ``id: NAME`` lines."""
     env = os.environ if env is None else env
-    return [f"{r.id}: ${{{name}}} is not set" for r in requests for name in sorted(r.variables() - set(env))]
+    return [
+        f"{r.id}.json: headers name ${{{name}}}, an environment variable that is not set"
+        for r in requests
+        for name in sorted(r.variables() - set(env))
+    ]

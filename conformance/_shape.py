@@ -20,6 +20,7 @@ before normalisation, for the contract checks) and returns ``Difference``s:
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Iterator
@@ -30,7 +31,14 @@ from conformance._snapshot_diff import Difference, differences, short
 from conformance._snapshot_rules import Rules, json_type
 from conformance._spec import load_openapi_bundled, validator_for
 
-__all__ = ["Grammar", "contract_components", "grammar", "shape_differences", "stratus_problems"]
+__all__ = [
+    "Grammar",
+    "contract_components",
+    "grammar",
+    "grammar_difference",
+    "shape_differences",
+    "stratus_problems",
+]
 
 Path = tuple[str | int, ...]
 _MAX_CONTRACT = 8
@@ -121,8 +129,28 @@ def _fixed_by_contract(component: str | None, path: Path) -> bool:
     return False
 
 
+def _leaves(err: Any) -> list[Any]:
+    """The errors that explain ``err``: for a failed ``oneOf``/``anyOf``, those of the branch the
+    instance meant (the one whose ``type``/``object`` discriminator it matches), recursively."""
+    if not err.context:
+        return [err]
+    branches: dict[Any, list[Any]] = {}
+    for sub in err.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    meant = [
+        errs
+        for errs in branches.values()
+        if not any(
+            e.validator in ("const", "enum") and list(e.relative_path) in (["type"], ["object"]) for e in errs
+        )
+    ]
+    chosen = meant[0] if len(meant) == 1 else min(branches.values(), key=len)
+    return [leaf for e in chosen for leaf in _leaves(e)]
+
+
 def _contract_errors(component: str, instance: Any, at: Path) -> Iterator[Difference]:
-    errors = sorted(validator_for(component).iter_errors(instance), key=lambda e: list(e.absolute_path))
+    errors = [leaf for err in validator_for(component).iter_errors(instance) for leaf in _leaves(err)]
+    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors[:_MAX_CONTRACT]:
         where = _dotted((*at, *err.absolute_path))
         yield Difference(path=where, kind="contract", before=f"{component}: {err.message[:240]}")
@@ -187,14 +215,35 @@ class Grammar:
         parts += [f"choice {i}: " + " ".join(seq) for i, seq in self.choices]
         return "; ".join(parts)
 
+    def marked(self, stored: Grammar) -> str:
+        """This grammar with what changed from ``stored`` marked: ``[-lost-]``, ``{+new+}``."""
+        parts = [_marked(stored.frame, self.frame)]
+        old, new = dict(stored.choices), dict(self.choices)
+        parts += [
+            f"choice {i}: " + _marked(old.get(i, ()), new.get(i, ())) for i in sorted(set(old) | set(new))
+        ]
+        return "; ".join(parts)
+
+
+def _marked(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += a[i1:i2]
+            continue
+        out += [f"[-{t}-]" for t in a[i1:i2]]
+        out += [f"{{+{t}+}}" for t in b[j1:j2]]
+    return " ".join(out)
+
 
 def _collapse(tokens: list[str]) -> tuple[str, ...]:
+    """A run of one repeatable token (however long, even one) becomes ``tok+``."""
     out: list[str] = []
     for tok in tokens:
-        if out and out[-1] in (tok, tok + "+") and _REPEATABLE.fullmatch(tok):
-            out[-1] = tok + "+"
-        else:
+        if not _REPEATABLE.fullmatch(tok):
             out.append(tok)
+        elif not out or out[-1] != tok + "+":
+            out.append(tok + "+")
     return tuple(out)
 
 
@@ -360,7 +409,7 @@ def _streams(
     old_events, new_events = stored.get("events") or [], new.get("events") or []
     ga, gb = grammar(old_events, anthropic), grammar(new_events, anthropic)
     if ga != gb:
-        out.append(Difference(path="events", kind="grammar", before=ga.text(), after=gb.text()))
+        out.append(Difference(path="events", kind="grammar", before=ga.text(), after=gb.marked(ga)))
     first: dict[str, int] = {}
     for i, key in enumerate(ga.keys):
         if key and key not in first:
@@ -383,6 +432,18 @@ def _streams(
             if isinstance(data, dict):
                 schema = "OpenAIErrorResponse" if "error" in data and not anthropic else component
                 out += _contract_errors(schema, data, ("events", i, "data"))
+
+
+def grammar_difference(stored: dict[str, Any], new: dict[str, Any]) -> Difference | None:
+    """The grammar change between two streamed documents (None when the grammar is the same or
+    either is not a stream): exact mode leads its list of differences with it."""
+    if not (isinstance(stored.get("events"), list) and isinstance(new.get("events"), list)):
+        return None
+    anthropic = str((new.get("request") or {}).get("path", "")).startswith("/v1/messages")
+    ga, gb = grammar(stored["events"], anthropic), grammar(new["events"], anthropic)
+    if ga == gb:
+        return None
+    return Difference(path="events", kind="grammar", before=ga.text(), after=gb.marked(ga))
 
 
 def _frame(stored: dict[str, Any], new: dict[str, Any]) -> list[Difference]:

@@ -31,7 +31,7 @@ from conformance._engine import Interrupted
 from conformance._redact import redact_text
 from conformance._report import ExitCode, Preflight, Tool
 from conformance._server import reference_server
-from conformance._shape import shape_differences
+from conformance._shape import grammar_difference, shape_differences
 from conformance._snapshot_diff import Difference, differences, text_diff
 from conformance._snapshot_doc import TimedOut, build_document, dumps, fetch, loads
 from conformance._snapshot_rules import Rules, load_rules, normalise
@@ -248,7 +248,10 @@ class _Judge:
         if (req.mode or self.options.mode) == "shape":
             return shape_differences(stored, new, raw_doc, self.rules), []
         diffs = differences(stored, new)
-        return diffs, (text_diff(dumps(stored), new_text) if diffs else [])
+        if not diffs:
+            return [], []
+        changed_grammar = grammar_difference(stored, new)
+        return ([changed_grammar] if changed_grammar else []) + diffs, text_diff(dumps(stored), new_text)
 
     @staticmethod
     def _write(path: Path, document: dict[str, object]) -> None:

@@ -44,6 +44,8 @@ class Difference(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         if self.kind in ("changed", "type", "length"):
             label = "" if self.kind == "changed" else f"{self.kind} "
             return f"~ {where}: {label}{self.before} → {self.after}"
+        if self.kind == "grammar":
+            return f"! {where}: the event grammar changed ([-lost-] {{+new+}}): {self.after}"
         return f"! {where}: {self.kind}: {self.before}" + (f" → {self.after}" if self.after else "")
 
 
@@ -61,21 +63,51 @@ def _same(a: Any, b: Any) -> bool:
     return json_type(a) == json_type(b) and a == b
 
 
+def _identity(value: Any) -> str:
+    """A coarse key for aligning list items: an event's name, an object's type, else the JSON type."""
+    if isinstance(value, dict):
+        data = value.get("data") if isinstance(value.get("data"), dict) else value
+        for key in ("event", "type", "object", "role", "id"):
+            if isinstance(value.get(key), str):
+                return f"{key}={value[key]}"
+            if isinstance(data, dict) and isinstance(data.get(key), str):
+                return f"{key}={data[key]}"
+    return json_type(value)
+
+
+def _align(
+    a: list[Any], b: list[Any], path: str, out: list[Difference], at: tuple[int, int], coarse: bool
+) -> None:
+    """Align two lists item by item (exactly, then by ``_identity`` inside a changed stretch), so an
+    inserted or lost event reads as one added or removed item and a changed one as its inner change."""
+    matcher = difflib.SequenceMatcher(
+        a=[(_identity if coarse else _key)(x) for x in a],
+        b=[(_identity if coarse else _key)(y) for y in b],
+        autojunk=False,
+    )
+    ia, jb = at
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal" and not coarse:
+            continue
+        if op in ("equal", "replace") and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):
+                _walk(a[i1 + k], b[j1 + k], f"{path}.{jb + j1 + k}", out)
+            continue
+        if op == "replace" and not coarse:
+            _align(a[i1:i2], b[j1:j2], path, out, (ia + i1, jb + j1), coarse=True)
+            continue
+        out += [
+            Difference(path=f"{path}.{ia + i}", kind="removed", before=short(a[i])) for i in range(i1, i2)
+        ]
+        out += [Difference(path=f"{path}.{jb + j}", kind="added", after=short(b[j])) for j in range(j1, j2)]
+
+
 def _lists(a: list[Any], b: list[Any], path: str, out: list[Difference]) -> None:
     if len(a) == len(b):
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             _walk(x, y, f"{path}.{i}", out)
         return
-    matcher = difflib.SequenceMatcher(a=[_key(x) for x in a], b=[_key(y) for y in b], autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        if op == "replace" and i2 - i1 == j2 - j1:
-            for k in range(i2 - i1):
-                _walk(a[i1 + k], b[j1 + k], f"{path}.{j1 + k}", out)
-            continue
-        out += [Difference(path=f"{path}.{i}", kind="removed", before=short(a[i])) for i in range(i1, i2)]
-        out += [Difference(path=f"{path}.{j}", kind="added", after=short(b[j])) for j in range(j1, j2)]
+    _align(a, b, path, out, (0, 0), coarse=False)
 
 
 def _walk(a: Any, b: Any, path: str, out: list[Difference]) -> None:

@@ -15,12 +15,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from conformance._html import environment
-from conformance._report import Preflight
+from conformance._report import ExitCode, Preflight
 from conformance._snapshot import SnapshotReport, SnapshotResult
 
 __all__ = [
     "SnapshotProgress",
     "change_groups",
+    "exit_text",
     "group_rerun",
     "print_snapshot_report",
     "render_snapshot",
@@ -181,7 +182,7 @@ def print_snapshot_report(console: Console, report: SnapshotReport, *, verbose: 
     if report.preflight.status in ("unreachable", "key-refused"):
         console.print(f"[{STYLE[report.preflight.status]}]{escape(report.preflight.message)}[/]")
         code = report.exit_status
-        console.print(f"no request was sent: {code.meaning} (exit {int(code)})")
+        console.print(f"no request was sent: {exit_text(code)} (exit {int(code)})")
         return
     for group in change_groups(report.results):
         _print_group(console, group)
@@ -205,6 +206,12 @@ def print_snapshot_report(console: Console, report: SnapshotReport, *, verbose: 
         console.print(f"if these answers are intended: {escape(report.update_command)}")
 
 
+def exit_text(code: ExitCode) -> str:
+    """What an exit status means for ``snapshot`` (its part of the one table in ``ExitCode``)."""
+    meaning = code.meaning
+    return meaning.split("`snapshot`: ", 1)[1] if "`snapshot`: " in meaning else meaning
+
+
 def render_snapshot(report: SnapshotReport) -> str:
     """The HTML diff page of one snapshot run."""
     return (
@@ -216,6 +223,7 @@ def render_snapshot(report: SnapshotReport) -> str:
             segments=_segments(report),
             problem_states=PROBLEMS,
             group_rerun=group_rerun,
+            exit_text=exit_text(report.exit_status),
         )
     )
 
