@@ -67,7 +67,9 @@ def clients(session: nox.Session) -> None:
 def snapshots(session: nox.Session) -> None:
     """Snapshot regression over fixtures/requests/ and the documented-upstream cassettes.
 
-    Intended changes: `nox -s snapshots -- --snapshot-update`, then review the diff."""
+    Intended changes: `nox -s snapshots -- --snapshot-update` (the same files as
+    `stratus-conformance snapshot --update --snapshots tests/snapshots/__snapshots__/test_corpus`),
+    then review the diff."""
     _install(session, "dev")
     session.run("pytest", "tests/snapshots", "tests/upstream", *session.posargs)
 
@@ -97,8 +99,10 @@ def planner_eval(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks (figures, not pass/fail): planner latency, server throughput, instance generation."""
+    """Benchmarks (figures, not pass/fail): planner latency, server throughput, instance generation,
+    a snapshot check of the request corpus."""
     _install(session, "dev")
     session.run("python", "-m", "reference_server.planner._bench", "--json", "reports/planner_bench.json")
     session.run("python", "-m", "reference_server._bench", "--json", "reports/server_bench.json")
     session.run("python", "-m", "reference_server._instances_bench", "--json", "reports/instances_bench.json")
+    session.run("python", "-m", "conformance._snapshot_bench", "--json", "reports/snapshot_bench.json")

@@ -22,6 +22,7 @@ from conformance._catalog import render_catalog
 from conformance._compare import compare
 from conformance._console import LiveProgress, make_console, print_comparison, print_report
 from conformance._context import DEFAULT_MODEL
+from conformance._corpus import CorpusError
 from conformance._engine import DEFAULT_KEY, Interrupted, RunOptions, execute
 from conformance._html import render_comparison, render_run
 from conformance._junit import write_junit
@@ -35,6 +36,9 @@ from conformance._report import (
     render_json_schema,
 )
 from conformance._selection import SelectionError, select
+from conformance._snapshot import DEFAULT_SNAPSHOTS, SnapshotOptions, prepare, run_snapshots
+from conformance._snapshot_output import SnapshotProgress, print_snapshot_report, render_snapshot
+from conformance._snapshot_rules import RulesError
 
 __all__ = ["EXIT_CODES_HELP", "main"]
 
@@ -238,6 +242,134 @@ def report(reports: tuple[Path, ...], html_path: Path | None, labels: tuple[str,
         html_path.write_text(render_comparison(comparison), encoding="utf-8")
         console.print(f"wrote {html_path}")
     sys.exit(int(comparison.exit_status))
+
+
+def _bad_input(message: str) -> NoReturn:
+    """A corpus or rules file that cannot be used: one plain line per problem (never wrapped, so a
+    path can be copied), the usage exit code, no traceback."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(int(ExitCode.USAGE))
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.option("--base-url", help="Target root URL (no /v1). Default: start the reference server locally.")
+@click.option(
+    "--api-key",
+    envvar="STRATUS_API_KEY",
+    default=None,
+    help="Replaces the corpus key (stratus_sk_test_corpus00000000) in every request; also STRATUS_API_KEY.",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    help="Directory of request files, one JSON per request (conformance/corpus-request.schema.json). "
+    "Default: the bundled fixtures/requests/.",
+)
+@click.option(
+    "--snapshots",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_SNAPSHOTS,
+    show_default=True,
+    help="Directory of the stored snapshots (<request id>.json).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["exact", "shape"]),
+    default="exact",
+    show_default=True,
+    help="exact: every value (volatile fields as placeholders); shape: keys, types, enums, fixed lengths, "
+    "the contract, stratus invariants, event grammar. A request file's own mode wins.",
+)
+@click.option("--update", is_flag=True, help="Write new and changed snapshots (and remove unused ones).")
+@click.option(
+    "--rules",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A TOML file of more volatile fields, ignored headers and shape rules (repeatable).",
+)
+@click.option("--only", multiple=True, metavar="ID-PREFIX", help="Only the requests whose id starts so.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a request may take to answer completely; past it the snapshot is an error.",
+)
+@click.option("--jobs", type=click.IntRange(1, 64), default=4, show_default=True, help="Requests in flight.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), help="Write the diff page here.")
+@click.option(
+    "--report-json", type=click.Path(dir_okay=False, path_type=Path), help="Write the typed JSON report."
+)
+@click.option("--label", default="", help="Name of this run in the page (default: the target URL).")
+@click.option("-v", "--verbose", is_flag=True, help="List every request, not only the changes.")
+def snapshot(
+    base_url: str | None,
+    api_key: str | None,
+    corpus: Path | None,
+    snapshots: Path,
+    mode: str,
+    update: bool,
+    rules: tuple[Path, ...],
+    only: tuple[str, ...],
+    timeout: float,
+    jobs: int,
+    html: Path | None,
+    report_json: Path | None,
+    label: str,
+    verbose: bool,
+) -> None:
+    """Record the answers of a target to a request corpus, or compare them with stored snapshots.
+
+    Without `--update` every difference fails the run (exit 1) with a diff on the terminal and,
+    with `--html`, a diff page; new snapshots fail too, unused ones are reported. With `--update`
+    new and changed snapshots are written and unused ones removed.
+    """
+    options = SnapshotOptions(
+        base_url=base_url,
+        api_key=api_key,
+        corpus=corpus,
+        snapshots=snapshots,
+        mode=mode,  # type: ignore[arg-type]
+        update=update,
+        rules=rules,
+        only=only,
+        timeout_s=timeout,
+        jobs=jobs,
+        label=label,
+    )
+    try:
+        prepared = prepare(options)
+    except CorpusError as exc:
+        _bad_input("the request corpus cannot be used:\n  " + "\n  ".join(exc.problems))
+    except RulesError as exc:
+        _bad_input(str(exc))
+    console = make_console()
+    progress = SnapshotProgress(console, snapshots=str(snapshots), mode=mode)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        result = run_snapshots(options, prepared, observer=progress)
+    finally:
+        progress.close()
+    try:
+        for path in (html, report_json):
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+        if html:
+            html.write_text(render_snapshot(result), encoding="utf-8")
+        if report_json:
+            report_json.write_bytes(msgspec.json.format(msgspec.json.encode(result), indent=1) + b"\n")
+        print_snapshot_report(console, result, verbose=verbose)
+        if html:
+            console.print(f"diff page: {escape(str(html))}")
+        elif result.verdict == "fail":
+            console.print("(--html FILE writes these differences as a page)")
+    except KeyboardInterrupt:
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Interrupted:
+        sys.exit(int(ExitCode.TERMINATED))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    sys.exit(int(result.exit_status))
 
 
 @main.command()

@@ -78,9 +78,11 @@ class ExitCode(enum.IntEnum):
 
 _MEANINGS = {
     ExitCode.OK: "every selected MUST case passed (SHOULD cases too with --strict); SHOULD failures "
-    "without --strict are warnings",
-    ExitCode.FAILED: "a MUST case failed (or a SHOULD case with --strict); `report`: a case regressed",
-    ExitCode.USAGE: "usage error: a bad option, no case matching the selection, an unreadable report",
+    "without --strict are warnings; `snapshot`: every snapshot matched (or was written with --update)",
+    ExitCode.FAILED: "a MUST case failed (or a SHOULD case with --strict); `report`: a case regressed; "
+    "`snapshot`: a snapshot changed, is new (without --update) or could not be taken",
+    ExitCode.USAGE: "usage error: a bad option, no case matching the selection, an unreadable report, "
+    "a corpus or rules file that is not valid",
     ExitCode.UNREACHABLE: "the target could not be reached (preflight: no HTTP answer)",
     ExitCode.KEY_REFUSED: "the target refused the key (preflight: 401 or 403)",
     ExitCode.INCONCLUSIVE: "nothing was judged: every selected case was skipped or unavailable",

@@ -1,9 +1,8 @@
 """The request corpus (`fixtures/requests/`) and an in-process client for the reference server.
 
-Shared by `tests/corpus`, `tests/snapshots` and `tests/upstream`. A corpus file is one HTTP request:
-`{"id", "description", "category", "method", "path", "headers", "body", "schema", "body_valid",
-"stream", "expect_status"}` plus, rarely, `raw_body` (bytes that are not JSON) or `pad_to_bytes`
-(the JSON body followed by whitespace up to that size, for 413). See `fixtures/requests/README.md`.
+Shared by `tests/snapshots`, `tests/server` and `tests/upstream`. The format and its loader are the
+snapshot command's (`conformance/_corpus.py`, `conformance/corpus-request.schema.json`); see
+`fixtures/requests/README.md`.
 """
 
 from __future__ import annotations
@@ -16,11 +15,16 @@ from typing import Any
 import httpx
 from litestar import Litestar
 
+from conformance._corpus import CORPUS_KEY, CorpusRequest
+from conformance._corpus import load_corpus as _load_corpus
+from conformance._snapshot_doc import RawAnswer
 from reference_server import Settings, create_app
 
 __all__ = [
     "CORPUS_DIR",
     "CORPUS_KEY",
+    "REQUIRED_FIELDS",
+    "ROOT",
     "CorpusRequest",
     "ServerAnswer",
     "SseEvent",
@@ -33,97 +37,14 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "fixtures" / "requests"
-CORPUS_KEY = "stratus_sk_test_corpus00000000"
-"""The fake, well-formed Stratus key every corpus request carries (open key store: any such key works)."""
 
 REQUIRED_FIELDS = ("id", "description", "category", "method", "path", "headers", "body")
-OPTIONAL_FIELDS = ("schema", "body_valid", "stream", "expect_status", "raw_body", "pad_to_bytes")
-
-
-@dataclass(frozen=True)
-class CorpusRequest:
-    id: str
-    description: str
-    category: str
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
-    schema: str | None
-    body_valid: bool | None
-    stream: bool
-    expect_status: int
-    raw_body: str | None = None
-    pad_to_bytes: int | None = None
-
-    @property
-    def dialect(self) -> str:
-        """`anthropic` for `/v1/messages...`, else `openai` (D-ERR-1)."""
-        return "anthropic" if self.path.startswith("/v1/messages") else "openai"
-
-    def content(self) -> bytes | None:
-        """The bytes to send: the raw body, or the JSON body (padded with whitespace when asked)."""
-        if self.raw_body is not None:
-            return self.raw_body.encode()
-        if self.body is None:
-            return None
-        data = json.dumps(self.body, ensure_ascii=False).encode()
-        if self.pad_to_bytes is not None:
-            data += b" " * max(0, self.pad_to_bytes - len(data))
-        return data
-
-    def secrets(self) -> list[str]:
-        """Credentials this request carries (headers and BYOK body keys): never to be seen again."""
-        found = [
-            value.partition(" ")[2] if key.lower() == "authorization" else value
-            for key, value in self.headers.items()
-            if key.lower()
-            in (
-                "authorization",
-                "x-api-key",
-                "x-openai-key",
-                "x-anthropic-key",
-                "x-google-key",
-                "x-openrouter-key",
-            )
-        ]
-        if isinstance(self.body, dict):
-            found += [
-                str(self.body[k])
-                for k in ("openai_key", "anthropic_key", "gemini_key", "openrouter_key")
-                if k in self.body
-            ]
-        return [s for s in found if s]
-
-
-def _load(path: Path) -> CorpusRequest:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict):
-        raise TypeError(f"{path.name}: a corpus file holds one JSON object")
-    unknown = set(raw) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
-    missing = set(REQUIRED_FIELDS) - set(raw)
-    if unknown or missing:
-        raise ValueError(f"{path.name}: unknown fields {sorted(unknown)}, missing fields {sorted(missing)}")
-    return CorpusRequest(
-        id=raw["id"],
-        description=raw["description"],
-        category=raw["category"],
-        method=raw["method"],
-        path=raw["path"],
-        headers=dict(raw["headers"]),
-        body=raw["body"],
-        schema=raw.get("schema"),
-        body_valid=raw.get("body_valid"),
-        stream=bool(raw.get("stream", False)),
-        expect_status=int(raw.get("expect_status", 200)),
-        raw_body=raw.get("raw_body"),
-        pad_to_bytes=raw.get("pad_to_bytes"),
-    )
+"""What the project's own corpus files always state (the format itself needs only method and path)."""
 
 
 def load_corpus() -> list[CorpusRequest]:
-    """Every corpus request, sorted by id (file order never depends on the file system)."""
-    return sorted((_load(p) for p in CORPUS_DIR.glob("*.json")), key=lambda r: r.id)
+    """Every request of `fixtures/requests/`, sorted by id (file order never depends on the file system)."""
+    return _load_corpus(CORPUS_DIR)
 
 
 def reference_settings() -> Settings:
@@ -154,6 +75,11 @@ class ServerAnswer:
     """Parsed JSON (or the text when not JSON) for plain answers; None for streams."""
     events: list[SseEvent] | None
     raw: bytes
+    header_items: tuple[tuple[str, str], ...] = ()
+
+    def raw_answer(self) -> RawAnswer:
+        """The answer as the snapshot machinery takes it (what `stratus-conformance snapshot` reads)."""
+        return RawAnswer(self.status, list(self.header_items), self.raw)
 
 
 def parse_sse(text: str) -> list[SseEvent]:
@@ -188,11 +114,12 @@ async def send(client: httpx.AsyncClient, req: CorpusRequest) -> ServerAnswer:
     async with client.stream(req.method, req.path, headers=req.headers, content=req.content()) as resp:
         raw = await resp.aread()
     headers = {k.lower(): v for k, v in resp.headers.items()}
+    items = tuple((k.lower(), v) for k, v in resp.headers.multi_items())
     text = raw.decode("utf-8")
     if headers.get("content-type", "").startswith("text/event-stream"):
-        return ServerAnswer(resp.status_code, headers, None, parse_sse(text), raw)
+        return ServerAnswer(resp.status_code, headers, None, parse_sse(text), raw, items)
     try:
         body: Any = json.loads(text) if text else None
     except ValueError:
         body = text
-    return ServerAnswer(resp.status_code, headers, body, None, raw)
+    return ServerAnswer(resp.status_code, headers, body, None, raw, items)

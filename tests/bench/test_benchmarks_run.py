@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance import _snapshot_bench as snapshot_bench
 from reference_server import _bench as server_bench
 from reference_server import _instances_bench as instances_bench
 from reference_server.planner import _bench as planner_bench
@@ -78,3 +79,18 @@ def test_instances_bench_times_generation_and_validation(tmp_path: Path) -> None
     for part in ("cold", "warm", "generate", "validate"):
         assert 0 < report[part]["p50_ms"] <= report[part]["p99_ms"] <= report[part]["max_ms"]
     assert 0 < report["validate_share_of_warm"] < 1
+
+
+def test_snapshot_bench_times_a_record_and_a_check(tmp_path: Path) -> None:
+    out = tmp_path / "snapshot.json"
+    assert (
+        snapshot_bench.main(
+            ["--rounds", "1", "--only", "health", "--only", "models-list", "--json", str(out)]
+        )
+        == 0
+    )
+    report = json.loads(out.read_text("utf-8"))
+    assert report["requests"] == 3  # health, models-list, models-list-page
+    for name in ("record_s_median", "check_s_median", "check_engine_s_median", "startup_s_median"):
+        assert report[name] > 0
+    assert report["request_p50_ms"] > 0

@@ -38,6 +38,9 @@ def test_the_readme_has_the_examples() -> None:
         "--exclude",
         " report ",
         "--version",
+        "snapshot --update",
+        "snapshot --snapshots snapshots/ --html",
+        "--mode shape",
     ):
         assert needed in joined, needed
 
@@ -54,10 +57,11 @@ def test_every_readme_example_runs(tmp_path: Path, reference_url: str) -> None:
         if "--profile anthropic-stream --case openai.chat.stream" in line:
             assert re.search(r"anthropic-stream\s*│\s*pass", out.stdout), out.stdout
             assert re.search(r"openai-stream\s*│\s*pass", out.stdout), out.stdout
-    for name in ("a.json", "b.json", "junit.xml", "report.html", "side-by-side.html"):
+    for name in ("a.json", "b.json", "junit.xml", "report.html", "side-by-side.html", "snapshot-diff.html"):
         assert (tmp_path / name).exists(), name
     assert decode_report((tmp_path / "b.json").read_bytes()).label == "v2"
     assert list((tmp_path / "cassettes").glob("health.*.yaml"))
+    assert len(list((tmp_path / "snapshots").glob("*.json"))) >= 144
 
 
 def test_the_readme_exit_table_is_the_cli_table() -> None:

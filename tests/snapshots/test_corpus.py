@@ -1,7 +1,14 @@
 """The reference server's answer to every request of `fixtures/requests/`, as syrupy snapshots.
 
-Intended changes: `pytest tests/snapshots --snapshot-update`, then review the diff of
-`tests/snapshots/__snapshots__/`. Any other difference, and any snapshot no test uses, fails the run.
+The documents, the normalisation and the serializer are those of `stratus-conformance snapshot`;
+the files in `__snapshots__/test_corpus/` are `<request id>.json`. Intended changes (either
+command writes the same files):
+
+    pytest tests/snapshots --snapshot-update
+    stratus-conformance snapshot --update --snapshots tests/snapshots/__snapshots__/test_corpus
+
+then review `git diff tests/snapshots/__snapshots__/`. Any other difference, and any snapshot no
+request uses, fails the run.
 """
 
 from __future__ import annotations
@@ -17,9 +24,9 @@ import pytest_asyncio
 from litestar import Litestar
 from syrupy.assertion import SnapshotAssertion
 
+from conformance.snapshot_syrupy import build_document
 from reference_server import create_app
 from tests._corpus import CorpusRequest, asgi_client, load_corpus, reference_settings, send
-from tests.snapshots.conftest import answer_document
 
 CORPUS = load_corpus()
 SNAPSHOT_DIR = Path(__file__).parent / "__snapshots__"
@@ -42,22 +49,26 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("req", CORPUS, ids=[r.id for r in CORPUS])
-async def test_answer(req: CorpusRequest, client: httpx.AsyncClient, snapshot_api: SnapshotAssertion) -> None:
+async def test_answer(
+    req: CorpusRequest, client: httpx.AsyncClient, snapshot_corpus: SnapshotAssertion
+) -> None:
     answer = await send(client, req)
     assert answer.status == req.expect_status, answer.raw[:500]
     assert (answer.events is not None) == (req.stream and answer.status == 200)
-    document = answer_document(answer)
-    seen = answer.raw.decode() + json.dumps(document, ensure_ascii=False)
+    document = build_document(req, answer.raw_answer())
+    stored = json.dumps(document, ensure_ascii=False)
     for secret in req.secrets():
-        assert secret not in seen, f"{req.id}: a credential of the request came back"
-    assert not SECRET_SHAPES.search(json.dumps(document, ensure_ascii=False))
-    assert document == snapshot_api
+        assert secret not in stored, f"{req.id}: a credential of the request would be stored"
+    assert not SECRET_SHAPES.search(stored)
+    assert document == snapshot_corpus
 
 
 def test_no_credentials_in_stored_snapshots() -> None:
     """Scan the stored files too (an --snapshot-update could have written one)."""
     secrets = {s for req in CORPUS for s in req.secrets()}
-    for path in sorted(SNAPSHOT_DIR.rglob("*.json")):
+    files = sorted(SNAPSHOT_DIR.rglob("*.json"))
+    assert len(files) == len(CORPUS)
+    for path in files:
         text = path.read_text(encoding="utf-8")
         assert not SECRET_SHAPES.search(text), path.name
         assert not any(s in text for s in secrets), path.name
