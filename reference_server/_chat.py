@@ -15,6 +15,7 @@ from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._json import JSONResponse
+from reference_server._limits import check_output_tokens, check_text_size
 from reference_server._pipeline import ERRORS_CHAT, admit, mock_stream_error, settings_of
 from reference_server._sse import DONE, openai_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
@@ -176,11 +177,13 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
     model = parse_chat_model(req.model)
     if model is None:
         raise invalid_model(req.model)
+    check_output_tokens(model.llm, max_tokens=req.max_tokens, max_completion_tokens=req.max_completion_tokens)
     _check(req)
     fail_after = mock_stream_error(request) if req.stream else None
     conv, prompt = _conversation(req)
-    prompt_tokens = count_tokens(prompt)
     settings = settings_of(request)
+    check_text_size(prompt, settings.max_text_chars)
+    prompt_tokens = count_tokens(prompt)
     n = req.n or 1
     budget = conv.max_tokens if conv.max_tokens is not None else 1024
     if settings.executor == "upstream":  # D-EXEC-1

@@ -15,7 +15,8 @@ from reference_server import __version__
 from reference_server._catalog import all_models, find_model, parse_size_model
 from reference_server._errors import ApiError
 from reference_server._json import JSONResponse
-from reference_server._pipeline import ERRORS_MODEL, ERRORS_MODELS, ERRORS_WORLD, admit
+from reference_server._limits import check_text_size, parse_digits
+from reference_server._pipeline import ERRORS_MODEL, ERRORS_MODELS, ERRORS_WORLD, admit, settings_of
 from reference_server._tokens import count_tokens
 from reference_server._wire._other import (
     BrainHealth,
@@ -42,9 +43,10 @@ def _int_param(request: Request[Any, Any, Any], name: str, default: int, lo: int
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    value = parse_digits(raw)
+    if value is None or not lo <= value <= hi:
         raise ApiError(400, f"Invalid value for '{name}': expected an integer {lo}-{hi}.", param=name)
-    return int(raw)
+    return value
 
 
 def _size_model_error(model: str) -> ApiError:
@@ -135,6 +137,7 @@ async def create_embeddings(request: Request[Any, Any, Any]) -> Response[Any]:
     if size is None:
         raise _size_model_error(req.model)
     texts = [req.input] if isinstance(req.input, str) else req.input
+    check_text_size("".join(texts), settings_of(request).max_text_chars)
     try:
         vectors = get_planner(size).embed(texts)
     except PlannerBackendError as exc:
@@ -164,6 +167,8 @@ async def create_rollout(request: Request[Any, Any, Any]) -> Response[Any]:
     if size is None:
         raise _size_model_error(model)
     actions = req.actions if isinstance(req.actions, list) else None
+    initial = req.initial_state if isinstance(req.initial_state, str) else ""
+    check_text_size(req.goal + initial, settings_of(request).max_text_chars)
     mode = req.mode or ("sequence" if actions is not None else "plan")
     if mode == "sequence" and actions is None:
         raise ApiError(

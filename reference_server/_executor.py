@@ -16,6 +16,7 @@ from typing import Any, Literal
 import msgspec
 
 from reference_server._arguments import FUNCTION_WORDS, arguments_for, goal_terms, locations
+from reference_server._limits import MAX_ANSWER_CHARS
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
@@ -276,6 +277,8 @@ def _compose(conv: Conversation, plan: Plan, index: int, tools: list[ToolCallOut
 
 
 def _limit(text: str, max_tokens: int | None, stops: list[str]) -> tuple[str, Finish, str | None, int]:
+    capped = len(text) > MAX_ANSWER_CHARS  # D-LIM-3: a 1 MB goal must not become a 1 MB answer
+    text = text[:MAX_ANSWER_CHARS]
     tokens = split_tokens(text)
     budget = len(tokens) if max_tokens is None else min(max_tokens, len(tokens))
     prefix = "".join(tokens[:budget])
@@ -287,7 +290,7 @@ def _limit(text: str, max_tokens: int | None, stops: list[str]) -> tuple[str, Fi
     if best is not None:
         kept = prefix[: best[0]]
         return kept, "stop", best[2], count_tokens(kept)
-    if budget < len(tokens):
+    if budget < len(tokens) or capped:
         return prefix, "length", None, budget
     return text, "stop", None, len(tokens)
 

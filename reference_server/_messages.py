@@ -15,6 +15,7 @@ from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._json import JSONResponse
+from reference_server._limits import check_text_size
 from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
 from reference_server._sse import anthropic_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
@@ -123,6 +124,7 @@ async def count_message_tokens(request: Request[Any, Any, Any]) -> Response[Any]
     if parse_chat_model(req.model) is None:
         raise _not_found(req.model)
     prompt, _, _, _ = _prompt_and_state(req.system, req.messages, req.tools)
+    check_text_size(prompt, settings_of(request).max_text_chars)
     body = CountTokensResponse(input_tokens=count_tokens(prompt))
     return JSONResponse(body)
 
@@ -178,8 +180,9 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
     fail_after = mock_stream_error(request) if req.stream else None
     prompt, state, goal, results = _prompt_and_state(req.system, req.messages, req.tools)
     conv = _conversation(req, state, goal, results)
-    input_tokens = count_tokens(prompt)
     settings = settings_of(request)
+    check_text_size(prompt, settings.max_text_chars)
+    input_tokens = count_tokens(prompt)
     if settings.executor == "upstream":  # D-EXEC-1
         return await run_messages(
             request,

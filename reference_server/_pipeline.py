@@ -12,6 +12,7 @@ from litestar import Request
 
 from reference_server._auth import BYOK_HEADERS, Account, KeyStore
 from reference_server._errors import ApiError, from_validation_error
+from reference_server._limits import check_json_depth, parse_digits
 from reference_server._settings import Settings
 
 __all__ = [
@@ -67,11 +68,12 @@ def mock_stream_error(request: Request[Any, Any, Any]) -> int | None:
     raw = request.headers.get("x-stratus-mock-stream-error")
     if raw is None:
         return None
-    if not raw.isdigit():
+    events = parse_digits(raw)
+    if events is None:
         raise ApiError(
             400, "X-Stratus-Mock-Stream-Error must be a non-negative integer.", code="invalid_value"
         )
-    return int(raw)
+    return events
 
 
 def _mock_status(
@@ -80,7 +82,7 @@ def _mock_status(
     raw = headers.get("x-stratus-mock-status")
     if raw is None or not settings_of(request).mock_errors:
         return
-    status = int(raw) if raw.isdigit() and len(raw) == 3 else 0
+    status = (parse_digits(raw) or 0) if len(raw) == 3 else 0
     if status not in statuses:
         shown = ", ".join(str(s) for s in sorted(statuses))
         raise ApiError(
@@ -91,9 +93,10 @@ def _mock_status(
     retry: int | None = None
     raw_retry = headers.get("x-stratus-mock-retry-after")
     if raw_retry is not None:
-        if not raw_retry.isdigit():
+        seconds = parse_digits(raw_retry)
+        if seconds is None:
             raise ApiError(400, "X-Stratus-Mock-Retry-After must be a whole number of seconds.")
-        retry = max(1, int(raw_retry))
+        retry = max(1, seconds)
     extra: dict[str, Any] = {}
     if status == 402:
         extra = {"required_credits": 1.0, "available_credits": 0.0}
@@ -162,12 +165,13 @@ async def admit(
         return None, account  # type: ignore[return-value]
     _check_content_type(headers)
     limit = settings_of(request).max_body_bytes
-    declared = headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = parse_digits(headers.get("content-length") or "")
+    if declared is not None and declared > limit:
         raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
     raw = await request.body()
     if len(raw) > limit:
         raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
+    check_json_depth(raw)
     try:
         try:
             return _decoder(typ).decode(raw), account
@@ -179,6 +183,14 @@ async def admit(
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         err = from_validation_error(exc)
         if model_error is not None and err.param == "model" and "matching regex" in err.message:
-            value = msgspec.json.decode(raw).get("model", "")
-            raise model_error(str(value)) from None
+            # msgspec stops at the first error: the rest of the body may not even be JSON
+            try:
+                value = msgspec.json.decode(raw, type=_ModelOnly).model
+            except (msgspec.ValidationError, msgspec.DecodeError) as broken:
+                raise from_validation_error(broken) from None
+            raise model_error(value) from None
         raise err from None
+
+
+class _ModelOnly(msgspec.Struct):
+    model: str

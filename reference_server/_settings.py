@@ -32,6 +32,9 @@ class Settings(msgspec.Struct, kw_only=True):
     workers: int = 1
     max_body_bytes: int = 4 * 1024 * 1024
     """Larger request bodies are answered 413 (`STRATUS_MAX_BODY_BYTES`)."""
+    max_text_chars: int = 2 * 1024 * 1024
+    """Longest request text (the messages, system and tool text that the prompt-token count covers;
+    embeddings input; rollout goal and state): 413 beyond (`STRATUS_MAX_TEXT_CHARS`)."""
     keys_file: str | None = None
     """JSON key store with per-key credits, rate limits and endpoints (`STRATUS_KEYS_FILE`)."""
     api_keys: tuple[str, ...] = ()
@@ -105,6 +108,7 @@ class Settings(msgspec.Struct, kw_only=True):
             "port": int(_env("PORT", "8000")),
             "workers": int(_env("WORKERS", "1")),
             "max_body_bytes": int(_env("MAX_BODY_BYTES", str(4 * 1024 * 1024))),
+            "max_text_chars": int(_env("MAX_TEXT_CHARS", str(2 * 1024 * 1024))),
             "keys_file": os.environ.get("STRATUS_KEYS_FILE") or None,
             "api_keys": keys,
             "stream_delay_ms": float(_env("STREAM_DELAY_MS", "0")),

@@ -27,6 +27,7 @@ from litestar import Request, Response
 from reference_server._auth import Account, credits_for
 from reference_server._catalog import ModelId
 from reference_server._errors import ApiError
+from reference_server._limits import parse_digits
 from reference_server._providers import (
     Json,
     Route,
@@ -111,7 +112,10 @@ def _retry_wait(headers: httpx.Headers, attempt: int, settings: Settings) -> flo
         elif raw is not None:
             wait = float(raw)
     except ValueError:
-        when = email.utils.parsedate_to_datetime(raw) if raw else None
+        try:
+            when = email.utils.parsedate_to_datetime(raw) if raw else None
+        except (ValueError, TypeError):  # neither seconds nor an HTTP date: the default backoff
+            when = None
         wait = when.timestamp() - time.time() if when is not None else None
     if wait is None:
         wait = settings.upstream_backoff_s * (2**attempt)
@@ -138,7 +142,8 @@ def provider_error(route: Route, status: int, body: bytes, retry_after: str | No
     """502 `llm_provider_error` naming the provider (FACTS §11's example wording)."""
     detail = scrub(_provider_message(body), route.key)
     message = f"LLM provider error: {route.name} answered {status}" + (f": {detail}" if detail else ".")
-    retry = int(float(retry_after)) if retry_after and retry_after.replace(".", "", 1).isdigit() else None
+    whole = (retry_after or "").split(".", 1)[0]
+    retry = parse_digits(whole) if whole else None
     return ApiError(502, message, retry_after=retry)
 
 
