@@ -8,9 +8,10 @@ dates, e-mail addresses, URLs, enum values mentioned in the goal). Deterministic
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
+
+from reference_server._memo import memo
 
 __all__ = ["FUNCTION_WORDS", "arguments_for", "goal_terms", "locations"]
 
@@ -124,7 +125,7 @@ _QUERY_NAMES = ("query", "q", "search", "keyword", "term", "topic", "question", 
 _TEXT_NAMES = ("text", "message", "content", "body", "prompt", "input", "description", "note")
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=8 * 2**20)
 def goal_terms(goal: str) -> str:
     """The content words of `goal`, in order ("hotels NYC December 15-18 2024")."""
     words = [w.strip(".,;:!?\"'()[]") for w in goal.split()]
@@ -137,7 +138,7 @@ def locations(goal: str) -> list[str]:
     return list(_locations(goal))
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=4 * 2**20)
 def _locations(goal: str) -> tuple[str, ...]:
     out: list[str] = []
     for m in _LOC_RE.finditer(goal):

@@ -8,7 +8,6 @@ wins (`stop`, stop text removed); otherwise the text is cut to `max_tokens` toke
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from typing import Any, Literal
@@ -17,6 +16,7 @@ import msgspec
 
 from reference_server._arguments import FUNCTION_WORDS, arguments_for, goal_terms, locations
 from reference_server._limits import MAX_ANSWER_CHARS
+from reference_server._memo import memo
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
@@ -127,7 +127,7 @@ class Completion(msgspec.Struct, kw_only=True):
     completion_tokens: int
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=8 * 2**20)
 def _words(text: str) -> frozenset[str]:
     out = set()
     for raw in re.split(r"[^a-zA-Z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text)):
@@ -232,7 +232,7 @@ _REQUEST_PREFIX = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=8 * 2**20)
 def _goal_clause(goal: str) -> str:
     """The goal as a verb phrase that reads after "I'll help you …"."""
     text = " ".join(goal.split())

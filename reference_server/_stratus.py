@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import time
 
 from reference_server._catalog import ModelId
 from reference_server._errors import ApiError
+from reference_server._memo import memo
 from reference_server._wire._common import BrainSignalWire, ExecutionTraceStep, StratusMetadata
 from reference_server.planner import Plan, PlannerBackendError, get_planner
 
 __all__ = ["plan_for", "stratus_metadata"]
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=16 * 2**20)
 def _cached_plan(size: str, state: str, goal: str) -> Plan:
     return get_planner(size).plan(state, goal)
 

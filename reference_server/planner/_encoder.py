@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from reference_server.planner._cachekey import LONG_FEATURE, entries_for, text_key
 from reference_server.planner._catalog import Lexicon, load_lexicon
 
 __all__ = ["S_C", "S_G", "S_H", "Encoded", "Encoder", "tokenize"]
@@ -64,14 +65,14 @@ def tokenize(text: str, limit: int) -> list[str]:
 
 
 _crc_cache: dict[str, int] = {}
-_CRC_CACHE_LIMIT = 200_000
+_CRC_CACHE_LIMIT = 65_536  # per cache: ~10 MB of features at most, full within minutes of unique text
 
 
 def _crc(feature: str) -> int:
     v = _crc_cache.get(feature)
     if v is None:
         v = zlib.crc32(feature.encode("utf-8"))
-        if len(_crc_cache) < _CRC_CACHE_LIMIT:
+        if len(_crc_cache) < _CRC_CACHE_LIMIT and len(feature) <= LONG_FEATURE:
             _crc_cache[feature] = v
     return v
 
@@ -146,10 +147,11 @@ class Encoder:
         self.hdim = dim - self.k
         if self.hdim < 64:
             raise ValueError(f"embedding width {dim} too small for {self.k} concepts")
-        self._states: dict[str, Encoded] = {}
+        self._states: dict[str | bytes, Encoded] = {}
         self._unigrams: dict[str, bytes] = {}
         self._bigrams: dict[tuple[str, str], bytes] = {}
-        self._goals: dict[str, Encoded] = {}
+        self._goals: dict[str | bytes, Encoded] = {}
+        self._cache_limit = min(_CACHE_LIMIT, entries_for(4 * dim + 2 * 112))
         goal_default = np.zeros(self.k, np.float32)
         for k, w in self.lexicon.goal_default.items():
             goal_default[k] = w
@@ -189,19 +191,20 @@ class Encoder:
 
     def _unigram(self, token: str) -> bytes:
         v = _signed(zlib.crc32(f"u:{token}".encode()), self.hdim, 1.0)
-        if len(self._unigrams) < _CRC_CACHE_LIMIT:
+        if len(self._unigrams) < _CRC_CACHE_LIMIT and len(token) <= LONG_FEATURE:
             self._unigrams[token] = v
         return v
 
     def _bigram(self, a: str, b: str) -> bytes:
         v = _signed(zlib.crc32(f"b:{a} {b}".encode()), self.hdim, _BIGRAM_WEIGHT)
-        if len(self._bigrams) < _CRC_CACHE_LIMIT:
+        if len(self._bigrams) < _CRC_CACHE_LIMIT and len(a) + len(b) <= LONG_FEATURE:
             self._bigrams[a, b] = v
         return v
 
     def encode_state(self, text: str) -> Encoded:
         """Encode a state description (the system message); cached per text."""
-        hit = self._states.get(text)
+        key = text_key(text)
+        hit = self._states.get(key)
         if hit is not None:
             return hit
         # "Previous: ..." describes the past, not the page: only the history table applies there
@@ -220,23 +223,24 @@ class Encoder:
         if not tokens and split is None:  # nothing on screen at all: treat as a blank tab
             c[self.lexicon.concepts.index("blank")] = 1.0
         enc = Encoded(np.minimum(c, 1.0), self._hashed(tokens, "e:<empty-state>"))
-        if len(self._states) >= _CACHE_LIMIT:
+        if len(self._states) >= self._cache_limit:
             self._states.clear()
-        self._states[text] = enc
+        self._states[key] = enc
         return enc
 
     def encode_goal(self, text: str) -> Encoded:
         """Encode a goal (the user message): desired progress concepts plus hashed text; cached."""
-        hit = self._goals.get(text)
+        key = text_key(text)
+        hit = self._goals.get(key)
         if hit is not None:
             return hit
         tokens = tokenize(text, MAX_GOAL_TOKENS)
         c = self._goal_default.copy()
         match_concepts(tokens, self.lexicon.goal_phrases, self.lexicon, c, self._starts["goal_phrases"])
         enc = Encoded(np.minimum(c, 1.5).astype(np.float32), self._hashed(tokens, "e:<empty-goal>"))
-        if len(self._goals) >= _CACHE_LIMIT:
+        if len(self._goals) >= self._cache_limit:
             self._goals.clear()
-        self._goals[text] = enc
+        self._goals[key] = enc
         return enc
 
     def embed(self, texts: list[str]) -> F32:

@@ -19,6 +19,7 @@ from reference_server.planner._backend import (
     resolve_backend,
 )
 from reference_server.planner._batcher import MicroBatcher
+from reference_server.planner._cachekey import entries_for, text_key
 from reference_server.planner._catalog import Catalog, load_catalog
 from reference_server.planner._encoder import S_C, S_G, Encoder
 from reference_server.planner._policy import BETA, confidence_label, make_plan, masked_softmax, softmax_at
@@ -116,8 +117,11 @@ class Planner:
             self._jit_ready = _jit.compile_in_background(self._cpu)
         self._batcher: Any = None
         self._lock = threading.Lock()
-        self._goals: dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]] = {}
-        self._goal_tiles: dict[str, tuple[Any, Any]] = {}
+        self._goals: dict[
+            str | bytes, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]
+        ] = {}
+        self._goal_tiles: dict[str | bytes, tuple[Any, Any]] = {}
+        self._goals_limit = min(_GOAL_CACHE_LIMIT, entries_for(4 * self.config.dim + 3 * 112))
 
     def wait_for_kernels(self, timeout: float | None = None) -> bool:
         """Block until the numba kernels are compiled (True), or say there are none to wait for (False).
@@ -139,15 +143,16 @@ class Planner:
 
     def _goal(self, goal: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]:
         """Encoded goal: concept block `c_g` (K,), hashed block `h_g`, and `||g||` (cached per text)."""
-        hit = self._goals.get(goal)
+        key = text_key(goal)
+        hit = self._goals.get(key)
         if hit is None:
             g = self.encoder.encode_goal(goal)
             cg = g.c[None, :]
             gnorm = np.sqrt(np.float32(S_C * S_C) * (cg * cg).sum(axis=1) + np.float32(S_G * S_G))
             hit = (g.c, g.h, gnorm.astype(np.float32)[0])
-            if len(self._goals) >= _GOAL_CACHE_LIMIT:
+            if len(self._goals) >= self._goals_limit:
                 self._goals.clear()
-            self._goals[goal] = hit
+            self._goals[key] = hit
         return hit
 
     def _inputs(self, pairs: list[tuple[str, str]]) -> tuple[Any, ...]:
@@ -194,7 +199,7 @@ class Planner:
             return self._search_jit(params, c0, ha0, cg, gnorm)
         goals = None
         if len(pairs) == 1 and params == self.params:  # the goal's tiles, cached per goal text
-            goal = pairs[0][1]
+            goal = text_key(pairs[0][1])
             goals = self._goal_tiles.get(goal)
             if goals is None:
                 goals = goal_tiles(self._cpu, cg, gnorm, params.beam)
