@@ -16,7 +16,7 @@ from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._json import JSONResponse
 from reference_server._limits import check_output_tokens, check_text_size
-from reference_server._pipeline import ERRORS_CHAT, admit, mock_stream_error, settings_of
+from reference_server._pipeline import ERRORS_CHAT, admit, mock_stream_error, settings_of, store_of
 from reference_server._sse import DONE, openai_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._tokens import count_tokens, split_tokens
@@ -202,13 +202,19 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
     byok = byok_present(request.headers) or any(
         (req.openai_key, req.anthropic_key, req.gemini_key, req.openrouter_key)
     )
-    account.reserve(credits_for(prompt_tokens + budget * n, model.size, pool=not byok))
-    plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
-    t0 = time.perf_counter()
-    choices = [execute(conv, plan, index=i) for i in range(n)]
+    hold = await store_of(request).reserve(
+        account, credits_for(prompt_tokens + budget * n, model.size, pool=not byok)
+    )
+    try:
+        plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
+        t0 = time.perf_counter()
+        choices = [execute(conv, plan, index=i) for i in range(n)]
+    except BaseException:
+        await hold.release()
+        raise
     execution_ms = (time.perf_counter() - t0) * 1e3
     completion_tokens = sum(c.completion_tokens for c in choices)
-    account.charge(credits_for(prompt_tokens + completion_tokens, model.size, pool=not byok))
+    await hold.settle(credits_for(prompt_tokens + completion_tokens, model.size, pool=not byok))
     usage = CompletionUsage(
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,

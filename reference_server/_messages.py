@@ -16,7 +16,14 @@ from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._json import JSONResponse
 from reference_server._limits import check_text_size
-from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
+from reference_server._pipeline import (
+    ERRORS_COUNT,
+    ERRORS_MESSAGES,
+    admit,
+    mock_stream_error,
+    settings_of,
+    store_of,
+)
 from reference_server._sse import anthropic_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._tokens import count_tokens, split_tokens
@@ -196,12 +203,18 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
             settings=settings,
         )
     byok = byok_present(request.headers)
-    account.reserve(credits_for(input_tokens + req.max_tokens, model.size, pool=not byok))
-    plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
-    t0 = time.perf_counter()
-    done = execute(conv, plan, dialect="anthropic")
+    hold = await store_of(request).reserve(
+        account, credits_for(input_tokens + req.max_tokens, model.size, pool=not byok)
+    )
+    try:
+        plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
+        t0 = time.perf_counter()
+        done = execute(conv, plan, dialect="anthropic")
+    except BaseException:
+        await hold.release()
+        raise
     execution_ms = (time.perf_counter() - t0) * 1e3
-    account.charge(credits_for(input_tokens + done.completion_tokens, model.size, pool=not byok))
+    await hold.settle(credits_for(input_tokens + done.completion_tokens, model.size, pool=not byok))
     summary = summarize(done)
     stratus = stratus_metadata(
         plan, model, byok=byok, planning_ms=planning_ms, execution_ms=execution_ms, summary=summary

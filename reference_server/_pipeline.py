@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import Request
 
-from reference_server._auth import BYOK_HEADERS, Account, KeyStore
+from reference_server._auth import BYOK_HEADERS
 from reference_server._errors import ApiError, from_validation_error
 from reference_server._limits import check_json_depth, parse_digits
 from reference_server._settings import Settings
+from reference_server._store import Account, Store
 
 __all__ = [
     "ERRORS_CHAT",
@@ -26,6 +27,7 @@ __all__ = [
     "mock_stream_error",
     "request_id",
     "settings_of",
+    "store_of",
 ]
 
 T = TypeVar("T")
@@ -52,6 +54,11 @@ def request_id(scope: Any) -> str:
 def settings_of(request: Request[Any, Any, Any]) -> Settings:
     settings: Settings = request.app.state["stratus_settings"]
     return settings
+
+
+def store_of(request: Request[Any, Any, Any]) -> Store:
+    store: Store = request.app.state["stratus_store"]
+    return store
 
 
 def _decoder(typ: type[T]) -> msgspec.json.Decoder[T]:
@@ -156,9 +163,9 @@ async def admit(
     `model_error` builds the dialect's error for a `model` outside the grammar (D-MOD-2).
     """
     headers = request.headers
-    store: KeyStore = request.app.state["stratus_keys"]
-    account = store.authenticate(headers)
-    account.admit(request.scope.get("root_path", "") + request.scope["path"])  # = request.url.path
+    store = store_of(request)
+    account = await store.authenticate(headers)
+    await store.admit(account, request.scope.get("root_path", "") + request.scope["path"])  # = url.path
     _check_optional_headers(request, headers)
     _mock_status(request, headers, statuses)
     if typ is None:

@@ -24,10 +24,11 @@ import httpx
 import msgspec
 from litestar import Request, Response
 
-from reference_server._auth import Account, credits_for
+from reference_server._auth import credits_for
 from reference_server._catalog import ModelId
 from reference_server._errors import ApiError
 from reference_server._limits import parse_digits
+from reference_server._pipeline import store_of
 from reference_server._providers import (
     Json,
     Route,
@@ -47,6 +48,7 @@ from reference_server._providers import (
 )
 from reference_server._settings import Settings
 from reference_server._sse import DONE, anthropic_frame, openai_frame, sse_response, with_keepalive
+from reference_server._store import Account, Reservation, release_after
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._wire._chat import (
     ChatCompletionRequest,
@@ -252,14 +254,14 @@ class _Run:
     """One upstream execution: plan, route, timing, accounting, and the `stratus` object."""
 
     def __init__(
-        self, route: Route, model: ModelId, plan: Plan, planning_ms: float, account: Account
+        self, route: Route, model: ModelId, plan: Plan, planning_ms: float, hold: Reservation
     ) -> None:
-        self.route, self.model, self.plan, self.planning_ms, self.account = (
+        self.route, self.model, self.plan, self.planning_ms, self.hold = (
             route,
             model,
             plan,
             planning_ms,
-            account,
+            hold,
         )
         self.t0 = time.perf_counter()
         self.summary = ""
@@ -276,9 +278,9 @@ class _Run:
         meta.execution_llm = self.route.model
         return meta
 
-    def charge(self, prompt_tokens: int, completion_tokens: int) -> None:
+    async def charge(self, prompt_tokens: int, completion_tokens: int) -> None:
         pool = self.route.key_source == "formation"
-        self.account.charge(credits_for(prompt_tokens + completion_tokens, self.model.size, pool=pool))
+        await self.hold.settle(credits_for(prompt_tokens + completion_tokens, self.model.size, pool=pool))
 
 
 def _summary(text: str | None, names: list[str]) -> str:
@@ -308,10 +310,24 @@ def _an_error_frame(type_: str, message: str) -> bytes:
 
 
 async def run_chat(
+    request: Request[Any, Any, Any], req: ChatCompletionRequest, model: ModelId, account: Account, **kw: Any
+) -> Response[Any]:
+    """A chat completion executed by the provider; the credit hold is returned if it fails."""
+    holds: list[Reservation] = []
+    try:
+        return await _run_chat(request, req, model, account, holds, **kw)
+    except BaseException:
+        for hold in holds:
+            await hold.release()
+        raise
+
+
+async def _run_chat(
     request: Request[Any, Any, Any],
     req: ChatCompletionRequest,
     model: ModelId,
     account: Account,
+    holds: list[Reservation],
     *,
     state: str,
     goal: str,
@@ -323,9 +339,10 @@ async def run_chat(
     """A chat completion executed by the provider (JSON, or chunks re-framed from its stream)."""
     body = msgspec.to_builtins(req)
     route = route_for(model.llm, settings, request.headers, body)
-    account.reserve(
-        credits_for(prompt_tokens + budget_tokens, model.size, pool=route.key_source == "formation")
+    hold = await store_of(request).reserve(
+        account, credits_for(prompt_tokens + budget_tokens, model.size, pool=route.key_source == "formation")
     )
+    holds.append(hold)
     plan, planning_ms = plan_for(model.size, state, goal)
     note = plan_note(plan, model.size)
     payload = (
@@ -333,7 +350,7 @@ async def run_chat(
         if route.wire == "anthropic"
         else chat_to_openai(body, route, note)
     )
-    run = _Run(route, model, plan, planning_ms, account)
+    run = _Run(route, model, plan, planning_ms, hold)
     client = _client(request, settings)
     resp = await _open(client, route, payload, settings)
     cid = "stratus-chatcmpl-" + secrets.token_hex(12)
@@ -342,7 +359,7 @@ async def run_chat(
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         source = _anthropic_as_chunks(resp, run) if route.wire == "anthropic" else _openai_chunks(resp, run)
         events = _chat_stream(source, run, cid, created, req.model, include_usage, fail_after, req.n or 1)
-        return sse_response(with_keepalive(events, settings.sse_keepalive_s), {})
+        return sse_response(release_after(with_keepalive(events, settings.sse_keepalive_s), hold), {})
     data = await _json_body(resp, route, settings)
     try:
         result = result_from_anthropic(data) if route.wire == "anthropic" else result_from_openai(data)
@@ -350,7 +367,7 @@ async def run_chat(
         raise ApiError(502, f"LLM provider error: {route.name} answered with an unexpected body.") from None
     first = result.choices[0] if result.choices else None
     run.summary = _summary(first.text, [c.name for c in first.calls]) if first else ""
-    run.charge(result.prompt_tokens, result.completion_tokens)
+    await run.charge(result.prompt_tokens, result.completion_tokens)
     choices = []
     for i, c in enumerate(result.choices):
         calls = [
@@ -652,7 +669,7 @@ async def _chat_stream(
         yield DONE
         return
     run.summary = _summary("".join(usage.text), usage.calls)
-    run.charge(usage.prompt, usage.completion)
+    await run.charge(usage.prompt, usage.completion)
     held["stratus"] = msgspec.to_builtins(run.stratus())
     yield openai_frame(held)
     yield DONE
@@ -662,10 +679,24 @@ async def _chat_stream(
 
 
 async def run_messages(
+    request: Request[Any, Any, Any], req: MessagesRequest, model: ModelId, account: Account, **kw: Any
+) -> Response[Any]:
+    """A message executed by the provider; the credit hold is returned if it fails."""
+    holds: list[Reservation] = []
+    try:
+        return await _run_messages(request, req, model, account, holds, **kw)
+    except BaseException:
+        for hold in holds:
+            await hold.release()
+        raise
+
+
+async def _run_messages(
     request: Request[Any, Any, Any],
     req: MessagesRequest,
     model: ModelId,
     account: Account,
+    holds: list[Reservation],
     *,
     state: str,
     goal: str,
@@ -676,9 +707,10 @@ async def run_messages(
     """A message executed by the provider (JSON, or Anthropic events re-framed from its stream)."""
     body = msgspec.to_builtins(req)
     route = route_for(model.llm, settings, request.headers, {})
-    account.reserve(
-        credits_for(input_tokens + req.max_tokens, model.size, pool=route.key_source == "formation")
+    hold = await store_of(request).reserve(
+        account, credits_for(input_tokens + req.max_tokens, model.size, pool=route.key_source == "formation")
     )
+    holds.append(hold)
     plan, planning_ms = plan_for(model.size, state, goal)
     note = plan_note(plan, model.size)
     payload = (
@@ -686,7 +718,7 @@ async def run_messages(
         if route.wire == "anthropic"
         else messages_to_openai(body, route, note)
     )
-    run = _Run(route, model, plan, planning_ms, account)
+    run = _Run(route, model, plan, planning_ms, hold)
     resp = await _open(_client(request, settings), route, payload, settings)
     mid = "msg_" + secrets.token_hex(12)
     if req.stream:
@@ -696,7 +728,7 @@ async def run_messages(
             events = _chunks_as_anthropic(
                 _openai_chunks(resp, run), run, mid, req.model, input_tokens, fail_after
             )
-        return sse_response(with_keepalive(events, settings.sse_keepalive_s), {})
+        return sse_response(release_after(with_keepalive(events, settings.sse_keepalive_s), hold), {})
     data = await _json_body(resp, route, settings)
     try:
         result = result_from_anthropic(data) if route.wire == "anthropic" else result_from_openai(data)
@@ -712,7 +744,7 @@ async def run_messages(
     except (ValueError, TypeError, AttributeError, IndexError):
         raise ApiError(502, f"LLM provider error: {route.name} answered with an unexpected body.") from None
     run.summary = _summary(choice.text, [c.name for c in choice.calls])
-    run.charge(result.prompt_tokens, result.completion_tokens)
+    await run.charge(result.prompt_tokens, result.completion_tokens)
     if route.wire == "anthropic":
         stop_reason = str(data.get("stop_reason") or "end_turn")
         if stop_reason not in ("end_turn", "max_tokens", "stop_sequence", "tool_use"):
@@ -782,7 +814,7 @@ async def _anthropic_passthrough(
             yield anthropic_frame(kind, event)
             sent += 1
             if kind == "message_stop":
-                run.charge(anthropic_prompt_tokens(usage), output)
+                await run.charge(anthropic_prompt_tokens(usage), output)
                 return
     except (httpx.HTTPError, ValueError) as exc:
         yield _an_error_frame(*_in_stream_error(run.route, exc))
@@ -948,7 +980,7 @@ async def _chunks_as_anthropic(
     if not pinged:
         tail.append(("ping", {"type": "ping"}))
     run.summary = _summary("".join(usage.text), usage.calls)
-    run.charge(usage.prompt, usage.completion)
+    await run.charge(usage.prompt, usage.completion)
     delta_event = {
         "type": "message_delta",
         "delta": {"stop_reason": openai_stop_reason(finish), "stop_sequence": None},
