@@ -127,7 +127,8 @@ def load_key_records(settings: Settings) -> list[KeyRecord]:
             raise KeyFileError(f"key file {path} is not valid JSON: {exc}") from None
     seen: set[str] = set()
     for i, rec in enumerate(records):
-        where = f"key file {path}: keys[{i}]" if path and i >= len(settings.api_keys) else "STRATUS_API_KEYS"
+        n_env = len(settings.api_keys)
+        where = f"key file {path}: keys[{i - n_env}]" if path and i >= n_env else "STRATUS_API_KEYS"
         if not KEY_RE.match(rec.key):
             shown = rec.key[:16] + ("…" if len(rec.key) > 16 else "")
             raise KeyFileError(
