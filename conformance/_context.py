@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from conformance._case import CaseFailed, CaseSkipped
-from conformance._redact import redact_body, redact_headers
+from conformance._redact import redact_body, redact_headers, redact_url
 
 __all__ = ["Context", "Exchange", "Target"]
 
@@ -66,7 +66,7 @@ class Exchange:
         return {
             "request": {
                 "method": self.method,
-                "url": self.url,
+                "url": redact_url(self.url),
                 "headers": redact_headers(self.request_headers),
                 "body": redact_body(self.request_body)[:_EXCERPT],
             },

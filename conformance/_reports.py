@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance._engine import Result
-from conformance._redact import redact_text
+from conformance._redact import redact_url
 from conformance._session import RunOptions, exit_status, profile_verdicts
 
 __all__ = ["REPORT_SCHEMA", "build_report", "write_html", "write_junit"]
@@ -40,7 +40,7 @@ def build_report(
         "schema_version": 1,
         "tool": {"name": "stratus-conformance", "version": _version()},
         "target": {
-            "base_url": redact_text(base_url),
+            "base_url": redact_url(base_url),
             "model": options.model,
             "reference_server": options.base_url is None and options.replay is None,
             "mode": mode,

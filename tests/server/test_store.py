@@ -29,6 +29,7 @@ from reference_server._store import Account, KeyRecord, Store, open_store
 from tests.server._redis import RedisServer, redis_server
 from tests.server._serve import free_port
 
+CLI = [sys.executable, "-m", "reference_server._cli"]
 RICH = "stratus_sk_test_richKey00001"
 POOR = "stratus_sk_test_zeroCredits01"
 LIMITED = "stratus_sk_test_limitedKey01"
@@ -184,8 +185,7 @@ async def test_zero_credits_is_402_on_every_billed_endpoint(
 def _start_server(port: int, keys: Path, url: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "STRATUS_LOG_LEVEL": "warning"}
     return subprocess.Popen(
-        [*[sys.executable, "-m", "reference_server._cli"], "serve", "--port", str(port)]
-        + ["--keys-file", str(keys), "--store", url],
+        [*CLI, "serve", "--port", str(port), "--keys-file", str(keys), "--store", url],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
