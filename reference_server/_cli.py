@@ -38,7 +38,7 @@ class _Server(uvicorn.Server):
     interrupted = False
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        SHUTDOWN.set()
+        SHUTDOWN.set(self.config.timeout_graceful_shutdown)
         self.interrupted = self.interrupted or sig == signal.SIGINT
         super().handle_exit(sig, frame)
 

@@ -65,7 +65,7 @@ def tokenize(text: str, limit: int) -> list[str]:
 
 
 _crc_cache: dict[str, int] = {}
-_CRC_CACHE_LIMIT = 65_536  # per cache: ~10 MB of features at most, full within minutes of unique text
+_CRC_CACHE_LIMIT = 32_768  # per cache: ~5 MB of features at most, full within minutes of unique text
 
 
 def _crc(feature: str) -> int:

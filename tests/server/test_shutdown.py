@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -166,3 +167,42 @@ def test_sigterm_with_two_workers_ends_twenty_streams_cleanly() -> None:
             proc.wait()
         if proc.stderr:
             proc.stderr.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (b'data: {"id":"x"}\n\n', b"data: [DONE]\n\n"),
+        (b'event: message_start\ndata: {"type":"message_start"}\n\n', b"event: error\n"),
+    ],
+)
+async def test_a_stream_waiting_on_a_provider_ends_with_the_dialect_error_at_the_deadline(
+    first: bytes, last: bytes
+) -> None:
+    """Upstream streams wait on the provider: at shutdown they get until the grace period's end
+    (less a second), then end with the dialect's in-stream error instead of being cut."""
+    import asyncio
+
+    from reference_server._sse import SHUTDOWN, with_keepalive
+
+    async def provider() -> AsyncIterator[bytes]:
+        yield first
+        await asyncio.sleep(60)
+        yield b"never"
+
+    out: list[bytes] = []
+    try:
+        t0 = time.monotonic()
+        stream = with_keepalive(provider(), 15.0)
+        out.append(await anext(stream))
+        SHUTDOWN.set(1.5)
+        out.extend([event async for event in stream])
+        took = time.monotonic() - t0
+    finally:
+        SHUTDOWN.requested, SHUTDOWN.deadline = False, float("inf")
+    assert out[0] == first
+    assert len(out) == 2
+    assert last in out[1]
+    assert b"shutting down" in out[1]
+    assert took < 2.0
