@@ -84,10 +84,14 @@ class _Cache:
             self.bytes = 0
 
 
-def memo(entries: int, max_bytes: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def memo(
+    entries: int, max_bytes: int, *, max_text: int | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Cache a pure function of hashable (mostly text) positional arguments; see the module doc.
 
-    The wrapper has `cache_clear()` and `cache_info()` -> `(entries, bytes)` like `lru_cache`'s.
+    With `max_text`, calls with a text argument longer than that are computed and not kept (for
+    functions whose cost does not grow with the text: keeping one entry per unique long text would only
+    fill the cache). The wrapper has `cache_clear()` and `cache_info()` -> `(entries, bytes)`.
     """
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
@@ -95,6 +99,8 @@ def memo(entries: int, max_bytes: int) -> Callable[[Callable[P, R]], Callable[P,
 
         @functools.wraps(func)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if max_text is not None and any(isinstance(a, str) and len(a) > max_text for a in args):
+                return func(*args, **kwargs)
             key = tuple(digest_key(a) if isinstance(a, str) else a for a in args)
             if kwargs:
                 key += (tuple(sorted(kwargs.items())),)

@@ -9,11 +9,12 @@ from reference_server._errors import ApiError
 from reference_server._memo import memo
 from reference_server._wire._common import BrainSignalWire, ExecutionTraceStep, StratusMetadata
 from reference_server.planner import Plan, PlannerBackendError, get_planner
+from reference_server.planner._cachekey import LONG_TEXT_UNCACHED as LONG_TEXT
 
 __all__ = ["plan_for", "stratus_metadata"]
 
 
-@memo(entries=4096, max_bytes=16 * 2**20)
+@memo(entries=4096, max_bytes=16 * 2**20, max_text=LONG_TEXT)
 def _cached_plan(size: str, state: str, goal: str) -> Plan:
     return get_planner(size).plan(state, goal)
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["CACHE_BYTES", "LONG_FEATURE", "entries_for", "text_key"]
+__all__ = ["CACHE_BYTES", "LONG_FEATURE", "LONG_TEXT_UNCACHED", "entries_for", "text_key"]
 
 LONG_TEXT = 256
 CACHE_BYTES = 24 * 2**20
 """Budget of one per-text cache (encoded states, encoded goals, goal tiles) of one planner size."""
+LONG_TEXT_UNCACHED = 64 * 1024
+"""Texts longer than this are encoded (and planned) without being cached: the encoder reads their
+first 2,048 characters, so caching saves little, while every unique long text would take an entry."""
 LONG_FEATURE = 48
 """Hashed features (words) longer than this are not cached (their crc32 is computed each time)."""
 

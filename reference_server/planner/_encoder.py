@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from reference_server.planner._cachekey import LONG_FEATURE, entries_for, text_key
+from reference_server.planner._cachekey import LONG_FEATURE, LONG_TEXT_UNCACHED, entries_for, text_key
 from reference_server.planner._catalog import Lexicon, load_lexicon
 
 __all__ = ["S_C", "S_G", "S_H", "Encoded", "Encoder", "tokenize"]
@@ -223,6 +223,8 @@ class Encoder:
         if not tokens and split is None:  # nothing on screen at all: treat as a blank tab
             c[self.lexicon.concepts.index("blank")] = 1.0
         enc = Encoded(np.minimum(c, 1.0), self._hashed(tokens, "e:<empty-state>"))
+        if len(text) > LONG_TEXT_UNCACHED:
+            return enc
         if len(self._states) >= self._cache_limit:
             self._states.clear()
         self._states[key] = enc
@@ -238,6 +240,8 @@ class Encoder:
         c = self._goal_default.copy()
         match_concepts(tokens, self.lexicon.goal_phrases, self.lexicon, c, self._starts["goal_phrases"])
         enc = Encoded(np.minimum(c, 1.5).astype(np.float32), self._hashed(tokens, "e:<empty-goal>"))
+        if len(text) > LONG_TEXT_UNCACHED:
+            return enc
         if len(self._goals) >= self._cache_limit:
             self._goals.clear()
         self._goals[key] = enc

@@ -19,7 +19,7 @@ from reference_server.planner._backend import (
     resolve_backend,
 )
 from reference_server.planner._batcher import MicroBatcher
-from reference_server.planner._cachekey import entries_for, text_key
+from reference_server.planner._cachekey import LONG_TEXT_UNCACHED, entries_for, text_key
 from reference_server.planner._catalog import Catalog, load_catalog
 from reference_server.planner._encoder import S_C, S_G, Encoder
 from reference_server.planner._policy import BETA, confidence_label, make_plan, masked_softmax, softmax_at
@@ -150,9 +150,10 @@ class Planner:
             cg = g.c[None, :]
             gnorm = np.sqrt(np.float32(S_C * S_C) * (cg * cg).sum(axis=1) + np.float32(S_G * S_G))
             hit = (g.c, g.h, gnorm.astype(np.float32)[0])
-            if len(self._goals) >= self._goals_limit:
-                self._goals.clear()
-            self._goals[key] = hit
+            if len(goal) <= LONG_TEXT_UNCACHED:
+                if len(self._goals) >= self._goals_limit:
+                    self._goals.clear()
+                self._goals[key] = hit
         return hit
 
     def _inputs(self, pairs: list[tuple[str, str]]) -> tuple[Any, ...]:
@@ -203,9 +204,10 @@ class Planner:
             goals = self._goal_tiles.get(goal)
             if goals is None:
                 goals = goal_tiles(self._cpu, cg, gnorm, params.beam)
-                if len(self._goal_tiles) >= _GOAL_TILES_LIMIT:
-                    self._goal_tiles.clear()
-                self._goal_tiles[goal] = goals
+                if len(pairs[0][1]) <= LONG_TEXT_UNCACHED:
+                    if len(self._goal_tiles) >= _GOAL_TILES_LIMIT:
+                        self._goal_tiles.clear()
+                    self._goal_tiles[goal] = goals
         return beam_search(self._cpu, c0, ha0, cg, gnorm, params, goals=goals)
 
     def _search_jit(self, params: SearchParams, c0: Any, ha0: Any, cg: Any, gnorm: Any) -> SearchResult:

@@ -83,12 +83,18 @@ def test_token_caches_stay_within_their_budgets() -> None:
 
 def test_planner_caches_key_long_texts_by_digest_and_bound_entries() -> None:
     planner = get_planner("small")
-    state, goal = _mb_text("page"), _mb_text("goal")
+    state, goal = _mb_text("page")[:10_000], _mb_text("goal")[:10_000]
     planner.plan(state, goal)
     enc = planner.encoder
     assert text_key(state) in enc._states
     assert state not in enc._states
     assert text_key(goal) in enc._goals
+    # megabyte texts are encoded from their first 2,048 characters: computed, never kept
+    huge_state, huge_goal = _mb_text("page"), _mb_text("goal")
+    planner.plan(huge_state, huge_goal)
+    assert text_key(huge_state) not in enc._states
+    assert text_key(huge_goal) not in enc._goals
+    assert text_key(huge_goal) not in planner._goals
     assert all(isinstance(k, bytes) or len(k) <= 256 for k in enc._states)
     # the clear-when-full limits come from a byte budget: ~24 MB of encodings per cache
     assert enc._cache_limit * 4 * enc.dim <= 24 * 2**20
