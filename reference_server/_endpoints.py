@@ -142,13 +142,18 @@ async def create_embeddings(request: Request[Any, Any, Any]) -> Response[Any]:
     texts = [req.input] if isinstance(req.input, str) else req.input
     check_text_size("".join(texts), settings_of(request).max_text_chars)
     tokens = sum(count_tokens(t) for t in texts)
-    cost = credits_for(max(1, tokens), size, pool=False)  # D-LIM-4: input tokens at the size's rate
+    cost = credits_for(
+        max(1, tokens), size, pool=False
+    )  # input tokens at the size's rate (DECISIONS: billed endpoints)
     hold = await store_of(request).reserve(account, cost)
     try:
         vectors = get_planner(size).embed(texts)
     except PlannerBackendError as exc:
         await hold.release()
         raise ApiError(503, f"Model 'x1ac-{size}' is not available: {exc}") from None
+    except BaseException:
+        await hold.release()
+        raise
     await hold.settle(cost)
     data: list[Embedding] = []
     for i, row in enumerate(np.asarray(vectors, dtype="<f4")):
@@ -183,7 +188,7 @@ async def create_rollout(request: Request[Any, Any, Any]) -> Response[Any]:
         )
     steps = req.max_steps or 5
     given = count_tokens(req.goal) + count_tokens(initial)
-    # D-LIM-4: goal and state tokens plus one token per predicted step, at the size's rate
+    # goal and state tokens plus one per predicted step, at the size's rate (DECISIONS: billed endpoints)
     hold = await store_of(request).reserve(account, credits_for(max(1, given + steps), size, pool=False))
     try:
         result = get_planner(size).rollout(
