@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -112,9 +111,6 @@ class RedisStore(MemoryStore):
         )
         self._rate = self.client.register_script(_RATE)
         self._reserve = self.client.register_script(_RESERVE)
-
-    async def authenticate(self, headers: Mapping[str, str]) -> Account:
-        return await super().authenticate(headers)
 
     async def admit(self, account: Account, path: str) -> None:
         if account.allowed is not None and path not in account.allowed:
