@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from reference_server._memo import memo
+
 __all__ = [
     "FUNCTION_WORDS",
     "Facts",
@@ -176,7 +178,7 @@ def _lower_words(text: str) -> list[str]:
     return [w.strip(".,;:!?\"'()[]{}") for w in text.lower().split()]
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=8 * 2**20)
 def goal_terms(goal: str) -> str:
     """The content words of `goal`, in order ("hotels NYC December 15-18 2024")."""
     words = [w.strip(".,;:!?\"'()[]") for w in goal.split()]
@@ -188,7 +190,7 @@ def locations(goal: str) -> list[str]:
     return list(_locations(goal))
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=4 * 2**20)
 def _locations(goal: str) -> tuple[str, ...]:
     """Places after "in", "at", "near", "to", "from", "around"; after "for" only when there are none
     ("weather for Boston", but "a table in Paris for Ana Lima" names a person)."""
