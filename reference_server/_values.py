@@ -10,7 +10,6 @@ Everything here is a pure function of its inputs.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -206,7 +205,7 @@ def _locations(goal: str) -> tuple[str, ...]:
     return tuple(found[True] or found[False])
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=4 * 2**20)
 def name_tokens(name: str) -> tuple[str, ...]:
     """`checkInDate` / `check_in_date` / `check-in date` -> ("check", "in", "date")."""
     spaced = _CAMEL_RE.sub(r"\1 \2", name)
@@ -227,7 +226,7 @@ def _role_in(tokens: Sequence[str]) -> Role | None:
     return None
 
 
-@functools.lru_cache(maxsize=8192)
+@memo(entries=8192, max_bytes=4 * 2**20)
 def role_of(name: str, title: str = "", description: str = "", fmt: str = "") -> Role:
     """What a string property holds, from its format, then its name, title and description."""
     by_format: dict[str, Role] = {
@@ -382,7 +381,7 @@ def _listed(goal: str) -> list[str]:
     return [i for i in items if i and i.lower() not in _STOP]
 
 
-@functools.lru_cache(maxsize=1024)
+@memo(entries=1024, max_bytes=16 * 2**20)
 def facts_of(goal: str) -> Facts:
     """Everything `goal` names that a property could want (cached: goals repeat across tools)."""
     places = _locations(goal)

@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["CACHE_BYTES", "LONG_FEATURE", "LONG_TEXT_UNCACHED", "entries_for", "text_key"]
+__all__ = ["CACHE_BYTES", "LONG_FEATURE", "LONG_TEXT_UNCACHED", "digest", "entries_for", "text_key"]
 
 LONG_TEXT = 256
 CACHE_BYTES = 24 * 2**20
 """Budget of one per-text cache (encoded states, encoded goals, goal tiles) of one planner size."""
 LONG_TEXT_UNCACHED = 64 * 1024
-"""Texts longer than this are encoded (and planned) without being cached: the encoder reads their
-first 2,048 characters, so caching saves little, while every unique long text would take an entry."""
+"""Texts longer than this are encoded (and planned) without being cached: the work on them is bounded
+(the state reader reads at most 256 KiB, the goal encoder 2,048 characters), while every unique long
+text would take an entry."""
 LONG_FEATURE = 48
 """Hashed features (words) longer than this are not cached (their crc32 is computed each time)."""
 
 
+def digest(text: str | bytes) -> bytes:
+    """16 bytes of BLAKE2b of `text` (lone surrogates included): a key whose size does not grow with
+    the text's."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 def text_key(text: str) -> str | bytes:
-    """`text` when short, else a digest of it (lone surrogates included)."""
-    if len(text) <= LONG_TEXT:
-        return text
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    """`text` when short, else its `digest`."""
+    return text if len(text) <= LONG_TEXT else digest(text)
 
 
 def entries_for(bytes_per_entry: int, budget: int = CACHE_BYTES) -> int:

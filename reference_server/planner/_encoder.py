@@ -15,7 +15,6 @@ Encodings are cached per text digest in dicts whose entry limits come from a byt
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 import struct
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from reference_server.planner._cachekey import LONG_FEATURE, LONG_TEXT_UNCACHED, entries_for
+from reference_server.planner._cachekey import LONG_FEATURE, LONG_TEXT_UNCACHED, digest, entries_for
 from reference_server.planner._catalog import Lexicon, load_lexicon
 from reference_server.planner._elements import PageState
 from reference_server.planner._opmodel import OperationModel, features, load_operation_model
@@ -107,11 +106,6 @@ def phrase_starts(table: dict[str, dict[int, float]]) -> dict[str, tuple[int, ..
         words = key.split(" ")
         starts.setdefault(words[0], set()).add(len(words))
     return {w: tuple(sorted(ls, reverse=True)) for w, ls in starts.items()}
-
-
-def _digest(text: str) -> bytes:
-    """Cache key of a text: 16 bytes of BLAKE2b, so a cache's size does not grow with its texts'."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def match_concepts(
@@ -231,7 +225,7 @@ class Encoder:
     def encode_state(self, text: str) -> Encoded:
         """Encode a state description (the system message), in any notation `read_state` reads;
         cached per text digest (a bounded dict: the key is 16 bytes whatever the text's size)."""
-        key = _digest(text)
+        key = digest(text)
         hit = self._states.get(key)
         if hit is not None:
             return hit
@@ -341,7 +335,7 @@ class Encoder:
     def encode_goal(self, text: str) -> Encoded:
         """Encode a goal (the user message): desired progress concepts plus hashed text; cached per
         text digest."""
-        key = _digest(text)
+        key = digest(text)
         hit = self._goals.get(key)
         if hit is not None:
             return hit

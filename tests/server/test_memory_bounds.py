@@ -72,6 +72,50 @@ def test_weigh_estimates_containers_of_text() -> None:
     assert weigh(frozenset()) == 56
 
 
+def test_weigh_sees_into_structs_and_dataclasses() -> None:
+    from reference_server._values import facts_of
+    from reference_server.planner import get_planner
+
+    goal = "Find hotels in Paris " + "x" * 50_000
+    assert weigh(facts_of(goal)) > 50_000  # the goal it keeps is counted, not a flat 1 KiB
+    plan = get_planner("small").plan("Search page", "Find hotels")
+    assert 200 < weigh(plan) < 20_000
+
+
+def test_memo_keys_long_bytes_by_digest_and_takes_a_weight() -> None:
+    calls: list[int] = []
+
+    @memo(entries=100, max_bytes=256 * 1024, weight=lambda n: 2 * n)
+    def size(data: bytes) -> int:
+        calls.append(len(data))
+        return len(data)
+
+    assert size(b"s" * 100_000) == 100_000
+    assert size.cache_info()[0] == 0  # weighs 200 KB by `weight`: over an eighth of the budget
+    assert size(b"t" * 5000) == 5000
+    entries, used = size.cache_info()
+    assert entries == 1
+    assert used < 5000 + 2 * 5000  # the 5,000-byte key is held as a 17-byte digest
+    size(b"t" * 5000)
+    assert calls == [100_000, 5000]
+
+
+def test_instance_generator_caches_stay_within_their_budgets() -> None:
+    from reference_server._arguments import arguments_for
+    from reference_server._instances import _prepare
+    from reference_server._values import facts_of, name_tokens, role_of
+
+    for i in range(6):
+        schema = {
+            "type": "object",
+            "description": _mb_text(f"d{i}")[:200_000],
+            "properties": {f"city_{i}_" + "n" * 300: {"type": "string", "description": "x" * 2000}},
+        }
+        arguments_for(schema, "Find hotels in Paris " + _mb_text(f"g{i}")[:300_000])
+    for cached, budget in ((_prepare, 64), (facts_of, 16), (name_tokens, 4), (role_of, 4)):
+        assert cached.cache_info()[1] <= budget * 2**20, cached
+
+
 def test_token_caches_stay_within_their_budgets() -> None:
     for i in range(20):
         text = _mb_text(f"t{i}")
@@ -106,7 +150,7 @@ def test_planner_caches_key_long_texts_by_digest_and_bound_entries() -> None:
 async def test_unique_megabyte_texts_leave_bounded_caches() -> None:
     from reference_server._executor import _words
     from reference_server._stratus import _cached_plan
-    from reference_server._values import goal_terms
+    from reference_server._values import facts_of, goal_terms
     from reference_server._wording import _goal_clause
 
     transport = httpx.ASGITransport(app=create_app(Settings(max_body_bytes=8 * 2**20)))
@@ -129,6 +173,7 @@ async def test_unique_megabyte_texts_leave_bounded_caches() -> None:
         (_words, 8),
         (count_tokens, 2),
         (goal_terms, 8),
+        (facts_of, 16),
     )
     for cached, budget in caches:
         assert cached.cache_info()[1] <= budget * 2**20, cached
