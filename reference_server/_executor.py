@@ -210,7 +210,8 @@ def execute(
     """The assistant turn for choice `index`."""
     prefix = "toolu_" if dialect == "anthropic" else "call_"
     calls = _tool_calls(conv, plan, index, prefix, dialect)
-    if calls:
+    over_cap = sum(len(c.arguments) for c in calls) > MAX_ANSWER_CHARS  # arguments quoting a huge goal
+    if calls and not over_cap:
         call_tokens = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
         preface = _compose(conv, plan, index, calls) if dialect == "anthropic" else ""
         total = call_tokens + count_tokens(preface)
@@ -226,4 +227,6 @@ def execute(
             )
     text = _compose(conv, plan, index, [])
     kept, finish, matched, used = _limit(text, conv.max_tokens, conv.stops)
+    if over_cap and finish == "stop" and matched is None:
+        finish = "length"  # the answer (the tool calls) did not fit the answer cap
     return Completion(text=kept, tool_calls=[], finish=finish, stop_sequence=matched, completion_tokens=used)

@@ -243,6 +243,34 @@ def test_an_answer_longer_than_the_cap_is_cut_with_length() -> None:
     assert _limit("short answer", None, []) == ("short answer", "stop", None, count_tokens("short answer"))
 
 
+@pytest.mark.asyncio
+async def test_a_huge_goal_gives_no_huge_tool_arguments(client: httpx.AsyncClient) -> None:
+    """Arguments quote the goal (its words are the query): past the answer cap the call is not made,
+    the answer is text cut at the cap (`length`), as a call that does not fit `max_tokens`."""
+    goal = "search hotels in Paris " + " ".join(f"w{i}" for i in range(20_000))
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "search_hotels",
+            "parameters": {
+                "type": "object",
+                "properties": {"query": {"type": "string"}},
+                "required": ["query"],
+            },
+        },
+    }
+    body = {"model": CHAT_MODEL, "messages": [{"role": "user", "content": goal}], "tools": [tool]}
+    response = await client.post("/v1/chat/completions", json=body, headers=AUTH)
+    assert response.status_code == 200
+    choice = response.json()["choices"][0]
+    assert not choice["message"].get("tool_calls")
+    assert len(choice["message"]["content"]) <= MAX_ANSWER_CHARS
+    assert choice["finish_reason"] == "length"
+    short = {**body, "messages": [{"role": "user", "content": "search hotels in Paris"}]}
+    called = (await client.post("/v1/chat/completions", json=short, headers=AUTH)).json()["choices"][0]
+    assert called["finish_reason"] == "tool_calls"
+
+
 @pytest.mark.parametrize("raw", ["²", "abc", "", "Wed, 99 Foo 2015", "١٢", "nan", "inf"])
 def test_provider_retry_after_of_any_shape_is_no_crash(raw: str) -> None:
     """A provider's `retry-after` is parsed with the same care (`_upstream_http`): never a ValueError;
