@@ -46,10 +46,11 @@ class _Shutdown:
             self.deadline = min(self.deadline, time.monotonic() + max(0.0, grace_s - 1.0))
 
 
-def shutdown_error_frame(last_event: bytes) -> bytes:
-    """The in-stream error of the dialect `last_event` belongs to (Anthropic frames name their event)."""
+def shutdown_error_frame(last_event: bytes, *, anthropic: bool | None = None) -> bytes:
+    """The in-stream error of the stream's dialect: `anthropic` when the caller knows it, else the
+    dialect `last_event` belongs to (Anthropic frames name their event)."""
     message = "The server is shutting down; retry the request."
-    if last_event.startswith(b"event: "):
+    if anthropic if anthropic is not None else last_event.startswith(b"event: "):
         return anthropic_frame(
             "error", {"type": "error", "error": {"type": "overloaded_error", "message": message}}
         )
@@ -81,9 +82,12 @@ async def pace(delay_s: float) -> None:
         await asyncio.sleep(delay_s)
 
 
-async def with_keepalive(events: AsyncIterator[bytes], interval_s: float) -> AsyncGenerator[bytes, None]:
+async def with_keepalive(
+    events: AsyncIterator[bytes], interval_s: float, *, anthropic: bool | None = None
+) -> AsyncGenerator[bytes, None]:
     """`events`, plus `KEEPALIVE` whenever `interval_s` passes without one (not at all if <= 0); after a
-    shutdown signal, a wait past `SHUTDOWN.deadline` ends the stream with the dialect's error event.
+    shutdown signal, a wait past `SHUTDOWN.deadline` ends the stream with the dialect's error event
+    (`anthropic`: the stream's dialect, when known before its first event).
 
     The next event is awaited in a task so that the wait can time out without cancelling it; closing
     this iterator (the client went away) cancels that task and closes `events`.
@@ -101,7 +105,7 @@ async def with_keepalive(events: AsyncIterator[bytes], interval_s: float) -> Asy
             if not done:
                 quiet += step
                 if SHUTDOWN.requested and time.monotonic() >= SHUTDOWN.deadline:
-                    yield shutdown_error_frame(last)
+                    yield shutdown_error_frame(last, anthropic=anthropic)
                     return
                 if interval_s > 0 and quiet >= interval_s:
                     quiet = 0.0

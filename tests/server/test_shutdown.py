@@ -207,3 +207,35 @@ async def test_a_stream_waiting_on_a_provider_ends_with_the_dialect_error_at_the
     assert last in out[1]
     assert b"shutting down" in out[1]
     assert took < 2.0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("done", "expected"), [(b"data: [DONE]\n\n", b"data: [DONE]\n\n"), (None, b"event: error\n")]
+)
+async def test_a_provider_silent_from_the_start_gets_its_dialects_error(
+    done: bytes | None, expected: bytes
+) -> None:
+    """Before its first event a stream cannot tell its dialect by its frames: `sse_answer` says it
+    (an Anthropic client waiting on the provider's `message_start` gets `event: error`)."""
+    import asyncio
+
+    from reference_server import Settings
+    from reference_server._frames import sse_answer
+    from reference_server._sse import SHUTDOWN
+
+    async def provider() -> AsyncIterator[bytes]:
+        await asyncio.sleep(60)
+        yield b"never"
+
+    response = sse_answer(
+        provider(), Settings(sse_keepalive_s=15.0), live=True, fail_after=None, mock_error=b"", done=done
+    )
+    try:
+        SHUTDOWN.set(1.2)
+        out = [event async for event in response.iterator]  # type: ignore[attr-defined]
+    finally:
+        SHUTDOWN.requested, SHUTDOWN.deadline = False, float("inf")
+    assert len(out) == 1
+    assert expected in out[0]
+    assert b"shutting down" in out[0]
