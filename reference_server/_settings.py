@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from typing import Literal
 
 import msgspec
@@ -104,6 +105,8 @@ class Settings(msgspec.Struct, kw_only=True):
             value = getattr(self, name)
             if name.endswith("_api_key") and value:
                 value = "***"
+            elif name == "store":
+                value = _without_password(value)
             shown.append(f"{name}={value!r}")
         return f"Settings({', '.join(shown)})"
 
@@ -154,3 +157,13 @@ class Settings(msgspec.Struct, kw_only=True):
             )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return msgspec.convert(values, cls)
+
+
+def _without_password(url: str) -> str:
+    """`redis://user:secret@host:6379/0` -> `redis://user:***@host:6379/0` (a store URL may log)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))

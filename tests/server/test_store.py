@@ -288,3 +288,10 @@ def test_redis_going_away_is_503_and_service_resumes(redis: RedisServer) -> None
             redis.start()
         assert client.post("/v1/chat/completions", json=chat, headers=_auth(RICH)).status_code == 200
         assert client.get("/v1/models", headers=_auth(LIMITED)).status_code == 200
+
+
+def test_a_store_password_never_shows_in_the_settings_repr() -> None:
+    shown = repr(Settings(store="redis://stratus:s3cretPassw0rd@127.0.0.1:6379/0"))
+    assert "s3cretPassw0rd" not in shown
+    assert "redis://stratus:***@127.0.0.1:6379/0" in shown
+    assert "store='memory'" in repr(Settings())
