@@ -106,3 +106,10 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "reference_server._bench", "--json", "reports/server_bench.json")
     session.run("python", "-m", "reference_server._instances_bench", "--json", "reports/instances_bench.json")
     session.run("python", "-m", "conformance._snapshot_bench", "--json", "reports/snapshot_bench.json")
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """Soak (minutes, not in CI): server RSS over time under unique goals and 1 MB texts (figures)."""
+    _install(session, "dev")
+    session.run("python", "-m", "reference_server._soak", "--json", "reports/soak.json", *session.posargs)

@@ -27,7 +27,7 @@ from conformance._case import PROFILES, Case, CaseFailed, CaseSkipped, CaseUnava
 from conformance._context import DEFAULT_MODEL, Context, Exchange, Target
 from conformance._expect import describe, excerpt
 from conformance._recording import cassette
-from conformance._redact import redact_body, redact_headers, redact_text
+from conformance._redact import redact_body, redact_headers, redact_text, redact_url
 from conformance._report import (
     CaseResult,
     ExchangeRecord,
@@ -291,9 +291,8 @@ def execute(
     interrupted: str | None = None
     try:
         if observer:
-            observer.starting(
-                options.base_url or (f"replay of {options.replay}" if options.replay else ""), run.cases
-            )
+            shown = redact_url(options.base_url) if options.base_url else ""
+            observer.starting(shown or (f"replay of {options.replay}" if options.replay else ""), run.cases)
         pre = run.preflight()
         if observer:
             observer.preflight(pre)
@@ -362,7 +361,7 @@ def _record(ex: Exchange, ident: int) -> ExchangeRecord:
         id=ident,
         request=RequestRecord(
             method=ex.method,
-            url=redact_text(ex.url),
+            url=redact_url(ex.url),
             headers=redact_headers(ex.request_headers),
             body=req_body,
             body_bytes=len(ex.request_body or b""),
@@ -431,9 +430,11 @@ def _build_report(run: Run, interrupted: str | None) -> Report:
     base = run._ctx.target.base_url if run._ctx else (o.base_url or "")
     return Report(
         tool=Tool(version=_version()),
-        label=o.label or (o.base_url or ("replay of " + str(o.replay) if o.replay else "reference server")),
+        label=o.label
+        or (redact_url(o.base_url) if o.base_url else None)
+        or ("replay of " + str(o.replay) if o.replay else "reference server"),
         target=TargetInfo(
-            base_url=redact_text(base),
+            base_url=redact_url(base),
             model=o.model,
             reference_server=o.base_url is None and o.replay is None,
             mode=o.mode,  # type: ignore[arg-type]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import vcr
 
-from conformance._redact import REDACTED, SECRET_HEADERS, redact_body
+from conformance._redact import REDACTED, SECRET_HEADERS, redact_body, redact_text, redact_url
 
 __all__ = ["cassette", "cassette_path"]
 
@@ -65,12 +65,11 @@ def _scrub_request(request: Any) -> Any:
     for name in list(request.headers):
         if name.lower() in SECRET_HEADERS:
             request.headers[name] = f"{REDACTED}:{_key_class(str(request.headers[name]))}"
+        else:
+            request.headers[name] = redact_text(str(request.headers[name]))
+    request.uri = redact_url(request.uri)
     if request.body:
         raw = request.body if isinstance(request.body, bytes) else str(request.body).encode()
-        try:
-            json.loads(raw)
-        except ValueError:
-            return request
         request.body = redact_body(raw).encode()
     return request
 
@@ -80,7 +79,21 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     for name in list(headers):
         if name.lower() in SECRET_HEADERS:
             headers[name] = [REDACTED]
+        else:
+            headers[name] = [redact_text(str(v)) for v in headers[name]]
+    body = response.get("body") or {}
+    raw = body.get("string")
+    if isinstance(raw, bytes) and raw:
+        text = raw.decode("utf-8", "replace")
+        scrubbed = redact_text(text)
+        if scrubbed != text:
+            body["string"] = scrubbed.encode()
     return response
+
+
+def _query_matcher(r1: Any, r2: Any) -> None:
+    if urlsplit(redact_url(r1.uri)).query != urlsplit(redact_url(r2.uri)).query:
+        raise AssertionError("queries differ")
 
 
 def _body_matcher(r1: Any, r2: Any) -> None:
@@ -95,13 +108,14 @@ def _body_matcher(r1: Any, r2: Any) -> None:
 def _vcr(record: bool) -> vcr.VCR:
     v = vcr.VCR(
         record_mode="all" if record else "none",
-        match_on=["method", "path", "query", "scrubbed_body", "header_shapes"],
+        match_on=["method", "path", "scrubbed_query", "scrubbed_body", "header_shapes"],
         filter_headers=[(h, None) for h in _VOLATILE],
         before_record_request=_scrub_request,
         before_record_response=_scrub_response,
         decode_compressed_response=True,
     )
     v.register_matcher("scrubbed_body", _body_matcher)
+    v.register_matcher("scrubbed_query", _query_matcher)
     v.register_matcher("header_shapes", _headers_matcher)
     return v
 

@@ -11,7 +11,6 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.types import Message, Scope
 
-from reference_server._auth import KeyStore
 from reference_server._chat import chat_completions
 from reference_server._endpoints import create_embeddings, create_rollout, get_model, health, list_models
 from reference_server._errors import ApiError, Dialect, render
@@ -19,6 +18,7 @@ from reference_server._messages import count_message_tokens, create_message
 from reference_server._pipeline import request_id
 from reference_server._service import CompletionService
 from reference_server._settings import Settings
+from reference_server._store import Store, open_store
 from reference_server._upstream_http import close_clients
 from reference_server.planner import PlannerBackendError, get_planner
 
@@ -87,11 +87,17 @@ def _start_planner(app: Litestar) -> None:
         get_planner("base", settings.planner_backend)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """The reference server as an ASGI app. `settings` defaults to `Settings.from_env()`."""
+async def _close_store(app: Litestar) -> None:
+    store: Store = app.state["stratus_store"]
+    await store.close()
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> Litestar:
+    """The reference server as an ASGI app. `settings` defaults to `Settings.from_env()`; `store` to
+    the one `settings.store` names (`open_store`)."""
     settings = settings or Settings.from_env()
-    state = State({"stratus_settings": settings, "stratus_keys": KeyStore(settings)})
-    state["stratus_service"] = CompletionService(settings, state)
+    state = State({"stratus_settings": settings, "stratus_store": store or open_store(settings)})
+    state["stratus_service"] = CompletionService(settings, state, store=state["stratus_store"])
     return Litestar(
         route_handlers=[
             chat_completions,
@@ -110,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         before_send=[_add_request_id],
         on_startup=[_start_planner],
-        on_shutdown=[close_clients],
+        on_shutdown=[close_clients, _close_store],
         state=state,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=None,

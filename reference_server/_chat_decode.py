@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from reference_server._errors import ApiError
+from reference_server._limits import check_text_size
 from reference_server._tokens import count_tokens
 from reference_server._turn import (
     ForcedTool,
@@ -126,8 +127,9 @@ def _message(msg: ChatMessage, role: Any) -> Message:
     return Message(role=role, content=parts, name=name)
 
 
-def chat_turn(req: ChatCompletionRequest) -> Turn:
-    """The request as a `Turn` (after `check`)."""
+def chat_turn(req: ChatCompletionRequest, *, max_text_chars: int | None = None) -> Turn:
+    """The request as a `Turn` (after `check`); 413 when the prompt text is longer than
+    `max_text_chars` (D-LIM-3), found before its tokens are counted."""
     check(req)
     state: list[str] = []
     goal = ""
@@ -174,13 +176,16 @@ def chat_turn(req: ChatCompletionRequest) -> Turn:
     limits = [x for x in (req.max_tokens, req.max_completion_tokens) if isinstance(x, int)]
     stops = (req.stop,) if isinstance(req.stop, str) else tuple(req.stop or ())
     options = req.stream_options if not isinstance(req.stream_options, msgspec.UnsetType) else None
+    text = "\n".join(prompt)
+    if max_text_chars is not None:
+        check_text_size(text, max_text_chars)
     return Turn(
         conventions="openai",
         messages=tuple(messages),
         state="\n".join(state),
         goal=goal,
         tool_results=results,
-        prompt_tokens=count_tokens("\n".join(prompt)),
+        prompt_tokens=count_tokens(text),
         tools=tools,
         tool_choice=choice,
         parallel_tool_calls=_given(req.parallel_tool_calls),

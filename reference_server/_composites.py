@@ -17,7 +17,6 @@ value for a list of subschemas that hold together), `valid()` and `error()`. The
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,7 @@ from referencing.exceptions import Unresolvable
 
 from reference_server._instance_types import GoalContext, Kind, UnsatisfiableSchema
 from reference_server._leaves import Leaves, canonical
+from reference_server._memo import memo
 from reference_server._values import role_of
 
 __all__ = ["MAX_ITEMS", "Composites", "Part", "Scope", "pointer_segment"]
@@ -72,7 +72,7 @@ def pointer_segment(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-@functools.lru_cache(maxsize=1024)
+@memo(entries=1024, max_bytes=8 * 2**20)
 def _compiled(pattern: str) -> re.Pattern[str] | None:
     try:
         return re.compile(pattern)

@@ -12,10 +12,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from reference_server import __version__
+from reference_server._auth import credits_for
 from reference_server._catalog import all_models, find_model, parse_size_model
 from reference_server._errors import ApiError
 from reference_server._json import JSONResponse
-from reference_server._pipeline import ERRORS_MODEL, ERRORS_MODELS, ERRORS_WORLD, admit, settings_of
+from reference_server._limits import check_text_size, parse_digits
+from reference_server._pipeline import ERRORS_MODEL, ERRORS_MODELS, ERRORS_WORLD, admit, settings_of, store_of
 from reference_server._stratus import rollout_wire, unavailable
 from reference_server._tokens import count_tokens
 from reference_server._wire._other import (
@@ -43,9 +45,10 @@ def _int_param(request: Request[Any, Any, Any], name: str, default: int, lo: int
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    value = parse_digits(raw)
+    if value is None or not lo <= value <= hi:
         raise ApiError(400, f"Invalid value for '{name}': expected an integer {lo}-{hi}.", param=name)
-    return int(raw)
+    return value
 
 
 def _size_model_error(model: str) -> ApiError:
@@ -131,21 +134,33 @@ async def health(request: Request[Any, Any, Any]) -> Response[Any]:
 @post("/v1/embeddings", status_code=200)
 async def create_embeddings(request: Request[Any, Any, Any]) -> Response[Any]:
     """State embeddings from the planner; `base64` is little-endian float32 (D-EMB-1)."""
-    req, _ = await admit(request, EmbeddingsRequest, statuses=ERRORS_WORLD, model_error=_size_model_error)
+    req, account = await admit(
+        request, EmbeddingsRequest, statuses=ERRORS_WORLD, model_error=_size_model_error
+    )
     size = parse_size_model(req.model)
     if size is None:
         raise _size_model_error(req.model)
     texts = [req.input] if isinstance(req.input, str) else req.input
+    check_text_size("".join(texts), settings_of(request).max_text_chars)
+    tokens = sum(count_tokens(t) for t in texts)
+    cost = credits_for(
+        max(1, tokens), size, pool=False
+    )  # input tokens at the size's rate (DECISIONS: billed endpoints)
+    hold = await store_of(request).reserve(account, cost)
     try:
         vectors = get_planner(size, settings_of(request).planner_backend).embed(texts)
     except PlannerBackendError as exc:
+        await hold.release()
         raise unavailable(size, exc) from None
+    except BaseException:
+        await hold.release()
+        raise
+    await hold.settle(cost)
     data: list[Embedding] = []
     for i, row in enumerate(np.asarray(vectors, dtype="<f4")):
         value: list[float] | str
         value = base64.b64encode(row.tobytes()).decode() if req.encoding_format == "base64" else row.tolist()
         data.append(Embedding(object="embedding", index=i, embedding=value))
-    tokens = sum(count_tokens(t) for t in texts)
     return _json(
         EmbeddingsResponse(
             object="list",
@@ -159,17 +174,23 @@ async def create_embeddings(request: Request[Any, Any, Any]) -> Response[Any]:
 @post("/v1/rollout", status_code=200)
 async def create_rollout(request: Request[Any, Any, Any]) -> Response[Any]:
     """Multi-step world-model prediction (D-ROL-1)."""
-    req, _ = await admit(request, RolloutRequest, statuses=ERRORS_WORLD, model_error=_size_model_error)
+    req, account = await admit(request, RolloutRequest, statuses=ERRORS_WORLD, model_error=_size_model_error)
     model = req.model if isinstance(req.model, str) else "stratus-x1ac-base"
     size = parse_size_model(model)
     if size is None:
         raise _size_model_error(model)
     actions = req.actions if isinstance(req.actions, list) else None
+    initial = req.initial_state if isinstance(req.initial_state, str) else ""
+    check_text_size(req.goal + initial, settings_of(request).max_text_chars)
     mode = req.mode or ("sequence" if actions is not None else "plan")
     if mode == "sequence" and actions is None:
         raise ApiError(
             400, "mode 'sequence' needs 'actions'.", param="actions", code="missing_required_parameter"
         )
+    steps = req.max_steps or 5
+    given = count_tokens(req.goal) + count_tokens(initial)
+    # goal and state tokens plus one per predicted step, at the size's rate (DECISIONS: billed endpoints)
+    hold = await store_of(request).reserve(account, credits_for(max(1, given + steps), size, pool=False))
     try:
         result = get_planner(size, settings_of(request).planner_backend).rollout(
             req.goal,
@@ -177,10 +198,15 @@ async def create_rollout(request: Request[Any, Any, Any]) -> Response[Any]:
             actions=actions if mode == "sequence" else None,
             initial_state=req.initial_state if isinstance(req.initial_state, str) else None,
         )
+        sequence, predictions, summary = rollout_wire(result, final_only=req.return_intermediate is False)
+        prompt = count_tokens(req.goal) + count_tokens(result.initial_state)
     except PlannerBackendError as exc:
+        await hold.release()
         raise unavailable(size, exc) from None
-    sequence, predictions, summary = rollout_wire(result, final_only=req.return_intermediate is False)
-    prompt = count_tokens(req.goal) + count_tokens(result.initial_state)
+    except BaseException:
+        await hold.release()
+        raise
+    await hold.settle(credits_for(max(1, prompt + len(predictions)), size, pool=False))
     body = RolloutResponse(
         id="stratus-rollout-" + secrets.token_hex(6),
         object="rollout.prediction",

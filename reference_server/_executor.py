@@ -9,7 +9,6 @@ tokens (`length`).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from typing import Any, Literal
@@ -24,6 +23,8 @@ from reference_server._arguments import (
     locations,
     tool_schema_error,
 )
+from reference_server._limits import MAX_ANSWER_CHARS
+from reference_server._memo import memo
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
@@ -99,7 +100,7 @@ class Completion(msgspec.Struct, kw_only=True):
     completion_tokens: int
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=8 * 2**20)
 def _words(text: str) -> frozenset[str]:
     out = set()
     for raw in re.split(r"[^a-zA-Z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text)):
@@ -185,6 +186,8 @@ def _compose(conv: Conversation, plan: Plan, index: int, tools: list[ToolCallOut
 
 
 def _limit(text: str, max_tokens: int | None, stops: list[str]) -> tuple[str, Finish, str | None, int]:
+    capped = len(text) > MAX_ANSWER_CHARS  # text caps: a 1 MB goal must not become a 1 MB answer
+    text = text[:MAX_ANSWER_CHARS]
     tokens = split_tokens(text)
     budget = len(tokens) if max_tokens is None else min(max_tokens, len(tokens))
     prefix = "".join(tokens[:budget])
@@ -196,7 +199,7 @@ def _limit(text: str, max_tokens: int | None, stops: list[str]) -> tuple[str, Fi
     if best is not None:
         kept = prefix[: best[0]]
         return kept, "stop", best[2], count_tokens(kept)
-    if budget < len(tokens):
+    if budget < len(tokens) or capped:
         return prefix, "length", None, budget
     return text, "stop", None, len(tokens)
 
@@ -207,7 +210,8 @@ def execute(
     """The assistant turn for choice `index`."""
     prefix = "toolu_" if dialect == "anthropic" else "call_"
     calls = _tool_calls(conv, plan, index, prefix, dialect)
-    if calls:
+    over_cap = sum(len(c.arguments) for c in calls) > MAX_ANSWER_CHARS  # arguments quoting a huge goal
+    if calls and not over_cap:
         call_tokens = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
         preface = _compose(conv, plan, index, calls) if dialect == "anthropic" else ""
         total = call_tokens + count_tokens(preface)
@@ -223,4 +227,6 @@ def execute(
             )
     text = _compose(conv, plan, index, [])
     kept, finish, matched, used = _limit(text, conv.max_tokens, conv.stops)
+    if over_cap and finish == "stop" and matched is None:
+        finish = "length"  # the answer (the tool calls) did not fit the answer cap
     return Completion(text=kept, tool_calls=[], finish=finish, stop_sequence=matched, completion_tokens=used)

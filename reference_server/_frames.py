@@ -2,7 +2,8 @@
 
 `X-Stratus-Mock-Stream-Error: N` replaces the answer's frame N+1 by the dialect's mock error and ends
 the stream there (D-MOCK-1); embedded answers are paced by `STRATUS_STREAM_DELAY_MS`; upstream ones
-get SSE keep-alive comments during provider silence (wire-checklist B12).
+get SSE keep-alive comments during provider silence (wire-checklist B12) and, at shutdown, the
+dialect's error event when the provider is still silent at the end of the grace period.
 """
 
 from __future__ import annotations
@@ -54,4 +55,7 @@ def sse_answer(
     stream, a mock error's too; a `live` (upstream) stream gets keep-alives, any other is paced."""
     delay_s = 0.0 if live else settings.stream_delay_ms / 1e3
     gated = _gated(frames, fail_after, mock_error, done, delay_s)
-    return sse_response(with_keepalive(gated, settings.sse_keepalive_s) if live else gated, {})
+    if not live:
+        return sse_response(gated, {})
+    # a provider that has not answered yet at shutdown: the dialect's error (OpenAI's ends with done)
+    return sse_response(with_keepalive(gated, settings.sse_keepalive_s, anthropic=done is None), {})

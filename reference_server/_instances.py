@@ -19,7 +19,6 @@ recursive schemas end.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Mapping
@@ -37,6 +36,7 @@ from referencing.jsonschema import DRAFT202012, specification_with
 from reference_server._composites import Composites, Part, Scope, pointer_segment
 from reference_server._instance_types import GoalContext, Kind, UnsatisfiableSchema
 from reference_server._leaves import LeafError, Leaves, StringSpec, canonical
+from reference_server._memo import memo
 from reference_server._schema_check import check_schema
 from reference_server._values import facts_of, locations, mentioned, role_of
 
@@ -70,9 +70,15 @@ class _Doc:
     resolver: Any
     boolean_exclusive: bool
     """Draft 4: `exclusiveMinimum: true` modifies `minimum`."""
+    json_bytes: int
+    """Size of the schema's JSON: the decoded schema, validator and resolver take ~10x that."""
 
 
-@functools.lru_cache(maxsize=256)
+def _doc_weight(doc: _Doc) -> int:
+    return 4096 + 10 * doc.json_bytes
+
+
+@memo(entries=256, max_bytes=64 * 2**20, weight=_doc_weight)
 def _prepare(key: bytes) -> _Doc:
     schema = msgspec.json.decode(key)
     if not isinstance(schema, dict | bool):
@@ -84,7 +90,7 @@ def _prepare(key: bytes) -> _Doc:
     spec = specification_with(dialect, default=DRAFT202012)
     resolver = Registry().resolver_with_root(spec.create_resource(schema))
     validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    return _Doc(schema, validator, spec, resolver, bool(_LEGACY_DRAFT.search(dialect)))
+    return _Doc(schema, validator, spec, resolver, bool(_LEGACY_DRAFT.search(dialect)), len(key))
 
 
 def _schema_key(schema: Mapping[str, Any] | bool) -> bytes:

@@ -33,7 +33,10 @@ async def count_message_tokens(request: Request[Any, Any, Any]) -> Response[Any]
     req, _ = await admit(request, CountTokensRequest, statuses=ERRORS_COUNT, model_error=_not_found)
     if parse_chat_model(req.model) is None:
         raise _not_found(req.model)
-    body = CountTokensResponse(input_tokens=prompt_tokens(req.system, req.messages, req.tools))
+    limit = settings_of(request).max_text_chars
+    body = CountTokensResponse(
+        input_tokens=prompt_tokens(req.system, req.messages, req.tools, max_text_chars=limit)
+    )
     return JSONResponse(body)
 
 
@@ -45,7 +48,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
     if model is None:
         raise _not_found(req.model)
     fail_after = mock_stream_error(request) if req.stream else None
-    turn = messages_turn(req)
+    turn = messages_turn(req, max_text_chars=settings_of(request).max_text_chars)
     keys = ProviderKeys(request.headers)
     service: CompletionService = request.app.state["stratus_service"]
     if not turn.stream:

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from reference_server._errors import ApiError
+from reference_server._limits import check_text_size
 from reference_server._tokens import count_tokens
 from reference_server._turn import (
     CacheHint,
@@ -112,9 +113,15 @@ def prompt_tokens(
     system: str | list[SystemTextBlock] | msgspec.UnsetType,
     messages: list[InputMessage],
     tools: list[AnthropicTool] | msgspec.UnsetType,
+    *,
+    max_text_chars: int | None = None,
 ) -> int:
-    """The input tokens of a messages request (`count_tokens` and `usage.input_tokens`)."""
-    return count_tokens(_read(system, messages, tools)[0])
+    """The input tokens of a messages request (`count_tokens` and `usage.input_tokens`); 413 when the
+    prompt text is longer than `max_text_chars` (D-LIM-3)."""
+    prompt = _read(system, messages, tools)[0]
+    if max_text_chars is not None:
+        check_text_size(prompt, max_text_chars)
+    return count_tokens(prompt)
 
 
 def _image(block: ImageBlock) -> Image:
@@ -171,9 +178,12 @@ def _messages(req: MessagesRequest) -> tuple[Message, ...]:
     return tuple(out)
 
 
-def messages_turn(req: MessagesRequest) -> Turn:
-    """The request as a `Turn`; 400 for a bad tool schema or a `tool_choice` naming no tool."""
+def messages_turn(req: MessagesRequest, *, max_text_chars: int | None = None) -> Turn:
+    """The request as a `Turn`; 400 for a bad tool schema or a `tool_choice` naming no tool; 413 when
+    the prompt text is longer than `max_text_chars` (D-LIM-3), found before its tokens are counted."""
     prompt, state, goal, results = _read(req.system, req.messages, req.tools)
+    if max_text_chars is not None:
+        check_text_size(prompt, max_text_chars)
     tools = tuple(
         Tool(
             name=t.name,

@@ -10,9 +10,11 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import Request
 
-from reference_server._auth import BYOK_HEADERS, Account, KeyStore
+from reference_server._auth import BYOK_HEADERS
 from reference_server._errors import ApiError, from_validation_error
+from reference_server._limits import check_json_depth, parse_digits
 from reference_server._settings import Settings
+from reference_server._store import Account, Store
 
 __all__ = [
     "ERRORS_CHAT",
@@ -25,6 +27,7 @@ __all__ = [
     "mock_stream_error",
     "request_id",
     "settings_of",
+    "store_of",
 ]
 
 T = TypeVar("T")
@@ -53,6 +56,11 @@ def settings_of(request: Request[Any, Any, Any]) -> Settings:
     return settings
 
 
+def store_of(request: Request[Any, Any, Any]) -> Store:
+    store: Store = request.app.state["stratus_store"]
+    return store
+
+
 def _decoder(typ: type[T]) -> msgspec.json.Decoder[T]:
     dec = _DECODERS.get(typ)
     if dec is None:
@@ -67,11 +75,12 @@ def mock_stream_error(request: Request[Any, Any, Any]) -> int | None:
     raw = request.headers.get("x-stratus-mock-stream-error")
     if raw is None:
         return None
-    if not raw.isdigit():
+    events = parse_digits(raw)
+    if events is None:
         raise ApiError(
             400, "X-Stratus-Mock-Stream-Error must be a non-negative integer.", code="invalid_value"
         )
-    return int(raw)
+    return events
 
 
 def _mock_status(
@@ -80,7 +89,7 @@ def _mock_status(
     raw = headers.get("x-stratus-mock-status")
     if raw is None or not settings_of(request).mock_errors:
         return
-    status = int(raw) if raw.isdigit() and len(raw) == 3 else 0
+    status = (parse_digits(raw) or 0) if len(raw) == 3 else 0
     if status not in statuses:
         shown = ", ".join(str(s) for s in sorted(statuses))
         raise ApiError(
@@ -91,9 +100,10 @@ def _mock_status(
     retry: int | None = None
     raw_retry = headers.get("x-stratus-mock-retry-after")
     if raw_retry is not None:
-        if not raw_retry.isdigit():
+        seconds = parse_digits(raw_retry)
+        if seconds is None:
             raise ApiError(400, "X-Stratus-Mock-Retry-After must be a whole number of seconds.")
-        retry = max(1, int(raw_retry))
+        retry = max(1, seconds)
     extra: dict[str, Any] = {}
     if status == 402:
         extra = {"required_credits": 1.0, "available_credits": 0.0}
@@ -153,21 +163,22 @@ async def admit(
     `model_error` builds the dialect's error for a `model` outside the grammar (D-MOD-2).
     """
     headers = request.headers
-    store: KeyStore = request.app.state["stratus_keys"]
-    account = store.authenticate(headers)
-    account.admit(request.scope.get("root_path", "") + request.scope["path"])  # = request.url.path
+    store = store_of(request)
+    account = await store.authenticate(headers)
+    await store.admit(account, request.scope.get("root_path", "") + request.scope["path"])  # = url.path
     _check_optional_headers(request, headers)
     _mock_status(request, headers, statuses)
     if typ is None:
         return None, account  # type: ignore[return-value]
     _check_content_type(headers)
     limit = settings_of(request).max_body_bytes
-    declared = headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = parse_digits(headers.get("content-length") or "")
+    if declared is not None and declared > limit:
         raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
     raw = await request.body()
     if len(raw) > limit:
         raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
+    check_json_depth(raw)
     try:
         try:
             return _decoder(typ).decode(raw), account
@@ -179,6 +190,14 @@ async def admit(
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         err = from_validation_error(exc)
         if model_error is not None and err.param == "model" and "matching regex" in err.message:
-            value = msgspec.json.decode(raw).get("model", "")
-            raise model_error(str(value)) from None
+            # msgspec stops at the first error: the rest of the body may not even be JSON
+            try:
+                value = msgspec.json.decode(raw, type=_ModelOnly).model
+            except (msgspec.ValidationError, msgspec.DecodeError) as broken:
+                raise from_validation_error(broken) from None
+            raise model_error(value) from None
         raise err from None
+
+
+class _ModelOnly(msgspec.Struct):
+    model: str

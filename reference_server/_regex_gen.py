@@ -11,11 +11,11 @@ pattern it cannot serve raises `PatternUnsupported` rather than returning a wron
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from reference_server._memo import memo
 from reference_server._values import slug
 
 __all__ = ["PatternUnsupported", "string_for_pattern"]
@@ -120,7 +120,7 @@ def _between(lo: int, hi: int) -> Callable[[str], bool]:
     return lambda c: lo <= ord(c) <= hi
 
 
-@functools.lru_cache(maxsize=1024)
+@memo(entries=1024, max_bytes=4 * 2**20)
 def _class_chars(items: tuple[tuple[str, Any], ...]) -> str:
     """Up to 8 characters of the class `[...]`, its own first ones first ("[A-Z]" -> "ABCDEFGH")."""
     negate = bool(items) and items[0][0] == "NEGATE"

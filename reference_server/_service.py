@@ -7,7 +7,9 @@ Credits are reserved once, before the planner runs, for the prompt plus the outp
 (`max_tokens`, default 1024, x `n`), on the pool price unless the request's own provider key pays
 (x1.25, `key_source`). They are settled once with the executor's usage when the answer is complete;
 an answer that fails, or a stream that ends early (a provider error, a mock error, a client that went
-away), releases the hold and is not charged. The service knows no dialect: handlers give it a
+away), releases the hold and is not charged. Holds live in the account store (`_store`: this
+process's memory, or Redis shared by every worker), so concurrent requests cannot spend the same
+credits twice. The service knows no dialect: handlers give it a
 `Turn` and an encoder; streams come back as events for the dialect's stream encoder.
 """
 
@@ -18,8 +20,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, MutableMapping
 from typing import Any, TypeVar
 
-from reference_server._accounting import Hold, reserve
-from reference_server._auth import Account, credits_for
+from reference_server._auth import credits_for
 from reference_server._catalog import ModelId
 from reference_server._embedded import EmbeddedExecutor
 from reference_server._execution import (
@@ -37,6 +38,7 @@ from reference_server._execution import (
     UsageReported,
 )
 from reference_server._settings import Settings
+from reference_server._store import Account, Reservation, Store
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._turn import Turn
 from reference_server._upstream import UpstreamExecutor
@@ -127,10 +129,17 @@ class CompletionService:
     """Owns accounting, planning, the choice of executor and the `stratus` object."""
 
     def __init__(
-        self, settings: Settings, state: MutableMapping[str, Any], executor: Executor | None = None
+        self,
+        settings: Settings,
+        state: MutableMapping[str, Any],
+        *,
+        store: Store,
+        executor: Executor | None = None,
     ) -> None:
         self.settings = settings
         self.state = state
+        self.store = store
+        """Where credits are held and settled (`_store`: this process's memory, or Redis)."""
         self._executor = executor
 
     @property
@@ -144,10 +153,10 @@ class CompletionService:
 
     async def _start(
         self, turn: Turn, model: ModelId, account: Account, keys: ProviderKeys
-    ) -> tuple[Execution, Hold, Plan, float]:
+    ) -> tuple[Execution, Reservation, Plan, float]:
         execution = self.executor.prepare(turn, model, keys)
         pool = execution.key_source == "formation"
-        hold = await reserve(
+        hold = await self.store.reserve(
             account, credits_for(turn.prompt_tokens + turn.budget_tokens, model.size, pool=pool)
         )
         try:
@@ -190,7 +199,9 @@ class CompletionService:
         return Streamed(_accounted(events, run, hold), run, live=self.executor.live)
 
 
-async def _accounted(events: AsyncIterator[Event], run: _Run, hold: Hold) -> AsyncGenerator[Event, None]:
+async def _accounted(
+    events: AsyncIterator[Event], run: _Run, hold: Reservation
+) -> AsyncGenerator[Event, None]:
     """`events`, settling the hold when they run to their end, releasing it on anything else."""
     finished = False
     try:

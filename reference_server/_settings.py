@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from typing import Literal
 
 import msgspec
@@ -32,6 +33,12 @@ class Settings(msgspec.Struct, kw_only=True):
     workers: int = 1
     max_body_bytes: int = 4 * 1024 * 1024
     """Larger request bodies are answered 413 (`STRATUS_MAX_BODY_BYTES`)."""
+    max_text_chars: int = 2 * 1024 * 1024
+    """Longest request text (the messages, system and tool text that the prompt-token count covers;
+    embeddings input; rollout goal and state): 413 beyond (`STRATUS_MAX_TEXT_CHARS`)."""
+    store: str = "memory"
+    """Where keys' rate limits and credit balances are kept: `memory` (this process) or a Redis URL
+    `redis://host:6379/0` shared by every worker and replica (`STRATUS_STORE`)."""
     keys_file: str | None = None
     """JSON key store with per-key credits, rate limits and endpoints (`STRATUS_KEYS_FILE`)."""
     api_keys: tuple[str, ...] = ()
@@ -42,6 +49,17 @@ class Settings(msgspec.Struct, kw_only=True):
     """Upstream streams send an SSE comment (`: keep-alive`) after this long without an event, so that
     proxies keep a stream open through long provider prefill (wire-checklist B12); 0 turns it off
     (`STRATUS_SSE_KEEPALIVE_S`). Embedded streams never wait and need none."""
+    header_timeout_s: float = 10.0
+    """A request head must be complete this long after the connection opens (or after the previous
+    response): else 408 and close (`STRATUS_HEADER_TIMEOUT_S`; 0 turns it off)."""
+    body_timeout_s: float = 15.0
+    """The whole request body must arrive within this long of its head: else 408 and close
+    (`STRATUS_BODY_TIMEOUT_S`; 0 turns it off)."""
+    keepalive_timeout_s: float = 5.0
+    """Idle keep-alive connections are closed after this long (`STRATUS_KEEPALIVE_TIMEOUT_S`)."""
+    max_connections: int = 1024
+    """Open connections per worker; a connection beyond it gets 503 at once and is closed
+    (`STRATUS_MAX_CONNECTIONS`)."""
     graceful_shutdown_s: float = 10.0
     """How long uvicorn lets open requests finish on shutdown (`STRATUS_GRACEFUL_SHUTDOWN_S`)."""
     mock_errors: bool = True
@@ -87,6 +105,8 @@ class Settings(msgspec.Struct, kw_only=True):
             value = getattr(self, name)
             if name.endswith("_api_key") and value:
                 value = "***"
+            elif name == "store":
+                value = _without_password(value)
             shown.append(f"{name}={value!r}")
         return f"Settings({', '.join(shown)})"
 
@@ -108,11 +128,17 @@ class Settings(msgspec.Struct, kw_only=True):
             "port": int(_env("PORT", "8000")),
             "workers": int(_env("WORKERS", "1")),
             "max_body_bytes": int(_env("MAX_BODY_BYTES", str(4 * 1024 * 1024))),
+            "max_text_chars": int(_env("MAX_TEXT_CHARS", str(2 * 1024 * 1024))),
             "keys_file": os.environ.get("STRATUS_KEYS_FILE") or None,
+            "store": _env("STORE", "memory").strip() or "memory",
             "api_keys": keys,
             "stream_delay_ms": float(_env("STREAM_DELAY_MS", "0")),
             "sse_keepalive_s": float(_env("SSE_KEEPALIVE_S", "15")),
             "graceful_shutdown_s": float(_env("GRACEFUL_SHUTDOWN_S", "10")),
+            "header_timeout_s": float(_env("HEADER_TIMEOUT_S", "10")),
+            "body_timeout_s": float(_env("BODY_TIMEOUT_S", "15")),
+            "keepalive_timeout_s": float(_env("KEEPALIVE_TIMEOUT_S", "5")),
+            "max_connections": int(_env("MAX_CONNECTIONS", "1024")),
             "mock_errors": _env("MOCK_ERRORS", "1").lower() not in ("0", "false", "no", "off"),
             "log_level": _env("LOG_LEVEL", "info"),
             "executor": _env("EXECUTOR", "embedded").strip().lower(),
@@ -131,3 +157,13 @@ class Settings(msgspec.Struct, kw_only=True):
             )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return msgspec.convert(values, cls)
+
+
+def _without_password(url: str) -> str:
+    """`redis://user:secret@host:6379/0` -> `redis://user:***@host:6379/0` (a store URL may log)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))

@@ -6,16 +6,17 @@ into wire Structs: the `stratus` object (D-STR-1..4) and the body parts of `POST
 
 from __future__ import annotations
 
-import functools
 import time
 
 from reference_server._catalog import ModelId
 from reference_server._errors import ApiError
+from reference_server._memo import memo
 from reference_server._wire._common import BrainSignalWire, ExecutionTraceStep, StratusMetadata
 from reference_server._wire._other import RolloutAction, RolloutPrediction, RolloutState, RolloutSummary
 from reference_server.planner import Plan, PlannerBackendError, Rollout, get_planner
 from reference_server.planner import RolloutAction as PlannedAction
 from reference_server.planner import RolloutState as PlannedState
+from reference_server.planner._cachekey import LONG_TEXT_UNCACHED as LONG_TEXT
 
 __all__ = ["plan_for", "rollout_wire", "stratus_metadata", "unavailable"]
 
@@ -25,7 +26,7 @@ def unavailable(size: str, exc: PlannerBackendError) -> ApiError:
     return ApiError(503, f"Model 'x1ac-{size}' is not available: {exc}")
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=16 * 2**20, max_text=LONG_TEXT)
 def _cached_plan(size: str, state: str, goal: str, backend: str) -> Plan:
     return get_planner(size, backend).plan(state, goal)
 

@@ -8,8 +8,9 @@ honoured exactly.
 
 from __future__ import annotations
 
-import functools
 import re
+
+from reference_server._memo import memo
 
 __all__ = ["count_tokens", "split_tokens"]
 
@@ -21,12 +22,12 @@ def split_tokens(text: str) -> list[str]:
     return list(_split(text))
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=16 * 2**20)
 def _split(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN_RE.findall(text))
 
 
-@functools.lru_cache(maxsize=8192)
+@memo(entries=8192, max_bytes=2 * 2**20)
 def count_tokens(text: str) -> int:
     """Number of tokens in `text`."""
     return sum(1 for _ in _TOKEN_RE.finditer(text))

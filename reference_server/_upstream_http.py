@@ -15,6 +15,7 @@ import asyncio
 import email.utils
 import json
 import logging
+import math
 import time
 from collections.abc import AsyncGenerator, MutableMapping
 from typing import Any
@@ -24,6 +25,7 @@ import tenacity
 from httpx_sse import EventSource
 
 from reference_server._errors import ApiError
+from reference_server._limits import parse_digits
 from reference_server._settings import Settings
 from reference_server._upstream_route import Route, scrub
 
@@ -88,7 +90,8 @@ def _provider_error(route: Route, status: int, body: bytes, retry_after: str | N
     """502 `llm_provider_error` naming the provider (FACTS §11's example wording)."""
     detail = scrub(provider_message(body), route.key)
     message = f"LLM provider error: {route.name} answered {status}" + (f": {detail}" if detail else ".")
-    retry = int(float(retry_after)) if retry_after and retry_after.replace(".", "", 1).isdigit() else None
+    whole = (retry_after or "").split(".", 1)[0]
+    retry = parse_digits(whole) if whole else None
     return ApiError(502, message, retry_after=retry)
 
 
@@ -121,13 +124,24 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     raw = headers.get("retry-after")
     try:
         if raw_ms is not None:
-            return float(raw_ms) / 1e3
+            return _seconds(raw_ms) / 1e3
         if raw is not None:
-            return float(raw)
+            return _seconds(raw)
     except ValueError:
-        when = email.utils.parsedate_to_datetime(raw) if raw else None
+        try:
+            when = email.utils.parsedate_to_datetime(raw) if raw else None
+        except (ValueError, TypeError):  # neither seconds nor an HTTP date: the default backoff
+            when = None
         return when.timestamp() - time.time() if when is not None else None
     return None
+
+
+def _seconds(raw: str) -> float:
+    """A finite number written in ASCII (`float` also reads "١٢", "nan" and "inf"); else ValueError."""
+    value = float(raw) if raw.isascii() else math.nan
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value
 
 
 async def _attempt(

@@ -10,11 +10,12 @@ Everything here is a pure function of its inputs.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from reference_server._memo import memo
 
 __all__ = [
     "FUNCTION_WORDS",
@@ -176,7 +177,7 @@ def _lower_words(text: str) -> list[str]:
     return [w.strip(".,;:!?\"'()[]{}") for w in text.lower().split()]
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=8 * 2**20)
 def goal_terms(goal: str) -> str:
     """The content words of `goal`, in order ("hotels NYC December 15-18 2024")."""
     words = [w.strip(".,;:!?\"'()[]") for w in goal.split()]
@@ -188,7 +189,7 @@ def locations(goal: str) -> list[str]:
     return list(_locations(goal))
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=4 * 2**20)
 def _locations(goal: str) -> tuple[str, ...]:
     """Places after "in", "at", "near", "to", "from", "around"; after "for" only when there are none
     ("weather for Boston", but "a table in Paris for Ana Lima" names a person)."""
@@ -204,7 +205,7 @@ def _locations(goal: str) -> tuple[str, ...]:
     return tuple(found[True] or found[False])
 
 
-@functools.lru_cache(maxsize=4096)
+@memo(entries=4096, max_bytes=4 * 2**20)
 def name_tokens(name: str) -> tuple[str, ...]:
     """`checkInDate` / `check_in_date` / `check-in date` -> ("check", "in", "date")."""
     spaced = _CAMEL_RE.sub(r"\1 \2", name)
@@ -225,7 +226,7 @@ def _role_in(tokens: Sequence[str]) -> Role | None:
     return None
 
 
-@functools.lru_cache(maxsize=8192)
+@memo(entries=8192, max_bytes=4 * 2**20)
 def role_of(name: str, title: str = "", description: str = "", fmt: str = "") -> Role:
     """What a string property holds, from its format, then its name, title and description."""
     by_format: dict[str, Role] = {
@@ -380,7 +381,7 @@ def _listed(goal: str) -> list[str]:
     return [i for i in items if i and i.lower() not in _STOP]
 
 
-@functools.lru_cache(maxsize=1024)
+@memo(entries=1024, max_bytes=16 * 2**20)
 def facts_of(goal: str) -> Facts:
     """Everything `goal` names that a property could want (cached: goals repeat across tools)."""
     places = _locations(goal)

@@ -11,10 +11,10 @@ Deterministic: the same request gives the same text; `index` (the choice number)
 
 from __future__ import annotations
 
-import functools
 import re
 
 from reference_server._arguments import goal_terms, locations
+from reference_server._memo import memo
 from reference_server.planner import Plan
 from reference_server.planner._elements import Element
 from reference_server.planner._intent import conversation_kind
@@ -205,7 +205,7 @@ def goal_clause(goal: str) -> str:
     return _goal_clause(goal[:400])
 
 
-@functools.lru_cache(maxsize=1024)  # keys are at most 400 characters
+@memo(entries=1024, max_bytes=2 * 2**20)  # keys are at most 400 characters
 def _goal_clause(goal: str) -> str:
     text = " ".join(goal.split())
     marked = _GOAL_MARKER.search(text)

@@ -44,6 +44,8 @@ ToolName = Annotated[str, msgspec.Meta(pattern=r"^[a-zA-Z0-9_-]{1,64}$")]
 StopString = Annotated[str, msgspec.Meta(min_length=1)]
 Penalty = Annotated[float, msgspec.Meta(ge=-2.0, le=2.0)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+OutputTokens = Annotated[int, msgspec.Meta(ge=1, le=128_000)]
+"""`max_tokens` / `max_completion_tokens`: the server bounds them per model family (`_limits`)."""
 
 
 # -- request ---------------------------------------------------------------------------------
@@ -163,8 +165,8 @@ class ChatCompletionRequest(Request, kw_only=True):
     temperature: Annotated[float, msgspec.Meta(ge=0.0, le=2.0)] | UnsetType | None = UNSET
     top_p: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] | UnsetType | None = UNSET
     n: Annotated[int, msgspec.Meta(ge=1, le=128)] | UnsetType | None = UNSET
-    max_tokens: PositiveInt | UnsetType | None = UNSET
-    max_completion_tokens: PositiveInt | UnsetType | None = UNSET
+    max_tokens: OutputTokens | UnsetType | None = UNSET
+    max_completion_tokens: OutputTokens | UnsetType | None = UNSET
     stream: bool | UnsetType | None = UNSET
     stream_options: StreamOptions | UnsetType | None = UNSET
     stop: (

@@ -9,12 +9,12 @@
 
 So `||z||^2 = s_c^2 ||c||^2 + s_h^2`: a page that names nothing the lexicon knows has `||z|| = s_h`
 ("Low"), richer pages climb into the "Medium" (> 10) and "High" (> 15) bands of the contract.
-Encodings are cached per text (a bounded dict; no output depends on iteration order).
+Encodings are cached per text digest in dicts whose entry limits come from a byte budget
+(`_cachekey`); texts over 64 KiB are not cached. No output depends on iteration order.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 import struct
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from reference_server.planner._cachekey import LONG_FEATURE, LONG_TEXT_UNCACHED, digest, entries_for
 from reference_server.planner._catalog import Lexicon, load_lexicon
 from reference_server.planner._elements import PageState
 from reference_server.planner._opmodel import OperationModel, features, load_operation_model
@@ -76,14 +77,14 @@ def tokenize(text: str, limit: int) -> list[str]:
 
 
 _crc_cache: dict[str, int] = {}
-_CRC_CACHE_LIMIT = 200_000
+_CRC_CACHE_LIMIT = 32_768  # per cache: ~5 MB of features at most, full within minutes of unique text
 
 
 def _crc(feature: str) -> int:
     v = _crc_cache.get(feature)
     if v is None:
         v = zlib.crc32(feature.encode("utf-8"))
-        if len(_crc_cache) < _CRC_CACHE_LIMIT:
+        if len(_crc_cache) < _CRC_CACHE_LIMIT and len(feature) <= LONG_FEATURE:
             _crc_cache[feature] = v
     return v
 
@@ -105,11 +106,6 @@ def phrase_starts(table: dict[str, dict[int, float]]) -> dict[str, tuple[int, ..
         words = key.split(" ")
         starts.setdefault(words[0], set()).add(len(words))
     return {w: tuple(sorted(ls, reverse=True)) for w, ls in starts.items()}
-
-
-def _digest(text: str) -> bytes:
-    """Cache key of a text: 16 bytes of BLAKE2b, so a cache's size does not grow with its texts'."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def match_concepts(
@@ -157,7 +153,8 @@ class Encoder:
         self._states: dict[bytes, Encoded] = {}
         self._unigrams: dict[str, bytes] = {}
         self._bigrams: dict[tuple[str, str], bytes] = {}
-        self._goals: dict[str, Encoded] = {}
+        self._goals: dict[bytes, Encoded] = {}
+        self._cache_limit = min(_CACHE_LIMIT, entries_for(4 * dim + 2 * 112))
         goal_default = np.zeros(self.k, np.float32)
         for k, w in self.lexicon.goal_default.items():
             goal_default[k] = w
@@ -215,26 +212,28 @@ class Encoder:
 
     def _unigram(self, token: str) -> bytes:
         v = _signed(zlib.crc32(f"u:{token}".encode()), self.hdim, 1.0)
-        if len(self._unigrams) < _CRC_CACHE_LIMIT:
+        if len(self._unigrams) < _CRC_CACHE_LIMIT and len(token) <= LONG_FEATURE:
             self._unigrams[token] = v
         return v
 
     def _bigram(self, a: str, b: str) -> bytes:
         v = _signed(zlib.crc32(f"b:{a} {b}".encode()), self.hdim, _BIGRAM_WEIGHT)
-        if len(self._bigrams) < _CRC_CACHE_LIMIT:
+        if len(self._bigrams) < _CRC_CACHE_LIMIT and len(a) + len(b) <= LONG_FEATURE:
             self._bigrams[a, b] = v
         return v
 
     def encode_state(self, text: str) -> Encoded:
         """Encode a state description (the system message), in any notation `read_state` reads;
         cached per text digest (a bounded dict: the key is 16 bytes whatever the text's size)."""
-        key = _digest(text)
+        key = digest(text)
         hit = self._states.get(key)
         if hit is not None:
             return hit
         c, tokens = self.state_concepts(read_state(text))
         enc = Encoded(np.minimum(c, 1.0), self._hashed(tokens, "e:<empty-state>"))
-        if len(self._states) >= _CACHE_LIMIT:
+        if len(text) > LONG_TEXT_UNCACHED:
+            return enc
+        if len(self._states) >= self._cache_limit:
             self._states.clear()
         self._states[key] = enc
         return enc
@@ -334,17 +333,21 @@ class Encoder:
         self._states.clear()
 
     def encode_goal(self, text: str) -> Encoded:
-        """Encode a goal (the user message): desired progress concepts plus hashed text; cached."""
-        hit = self._goals.get(text)
+        """Encode a goal (the user message): desired progress concepts plus hashed text; cached per
+        text digest."""
+        key = digest(text)
+        hit = self._goals.get(key)
         if hit is not None:
             return hit
         tokens = tokenize(text, MAX_GOAL_TOKENS)
         c = self._goal_default.copy()
         match_concepts(tokens, self.lexicon.goal_phrases, self.lexicon, c, self._starts["goal_phrases"])
         enc = Encoded(np.minimum(c, 1.5).astype(np.float32), self._hashed(tokens, "e:<empty-goal>"))
-        if len(self._goals) >= _CACHE_LIMIT:
+        if len(text) > LONG_TEXT_UNCACHED:
+            return enc
+        if len(self._goals) >= self._cache_limit:
             self._goals.clear()
-        self._goals[text] = enc
+        self._goals[key] = enc
         return enc
 
     def embed(self, texts: list[str]) -> F32:

@@ -19,6 +19,7 @@ from reference_server.planner._backend import (
     resolve_backend,
 )
 from reference_server.planner._batcher import MicroBatcher
+from reference_server.planner._cachekey import LONG_TEXT_UNCACHED, entries_for, text_key
 from reference_server.planner._catalog import Catalog, load_catalog
 from reference_server.planner._encoder import S_C, S_G, Encoder
 from reference_server.planner._intent import conversation_kind
@@ -125,8 +126,11 @@ class Planner:
             self._jit_ready = _jit.compile_in_background(self._cpu)
         self._batcher: Any = None
         self._lock = threading.Lock()
-        self._goals: dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]] = {}
-        self._goal_tiles: dict[str, tuple[Any, Any]] = {}
+        self._goals: dict[
+            str | bytes, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]
+        ] = {}
+        self._goal_tiles: dict[str | bytes, tuple[Any, Any]] = {}
+        self._goals_limit = min(_GOAL_CACHE_LIMIT, entries_for(4 * self.config.dim + 3 * 112))
 
     def wait_for_kernels(self, timeout: float | None = None) -> bool:
         """Block until the numba kernels are compiled (True), or say there are none to wait for (False).
@@ -148,15 +152,17 @@ class Planner:
 
     def _goal(self, goal: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], np.float32]:
         """Encoded goal: concept block `c_g` (K,), hashed block `h_g`, and `||g||` (cached per text)."""
-        hit = self._goals.get(goal)
+        key = text_key(goal)
+        hit = self._goals.get(key)
         if hit is None:
             g = self.encoder.encode_goal(goal)
             cg = g.c[None, :]
             gnorm = np.sqrt(np.float32(S_C * S_C) * (cg * cg).sum(axis=1) + np.float32(S_G * S_G))
             hit = (g.c, g.h, gnorm.astype(np.float32)[0])
-            if len(self._goals) >= _GOAL_CACHE_LIMIT:
-                self._goals.clear()
-            self._goals[goal] = hit
+            if len(goal) <= LONG_TEXT_UNCACHED:
+                if len(self._goals) >= self._goals_limit:
+                    self._goals.clear()
+                self._goals[key] = hit
         return hit
 
     def _inputs(self, pairs: list[tuple[str, str]]) -> tuple[Any, ...]:
@@ -203,13 +209,14 @@ class Planner:
             return self._search_jit(params, c0, ha0, cg, gnorm)
         goals = None
         if len(pairs) == 1 and params == self.params:  # the goal's tiles, cached per goal text
-            goal = pairs[0][1]
+            goal = text_key(pairs[0][1])
             goals = self._goal_tiles.get(goal)
             if goals is None:
                 goals = goal_tiles(self._cpu, cg, gnorm, params.beam)
-                if len(self._goal_tiles) >= _GOAL_TILES_LIMIT:
-                    self._goal_tiles.clear()
-                self._goal_tiles[goal] = goals
+                if len(pairs[0][1]) <= LONG_TEXT_UNCACHED:
+                    if len(self._goal_tiles) >= _GOAL_TILES_LIMIT:
+                        self._goal_tiles.clear()
+                    self._goal_tiles[goal] = goals
         return beam_search(self._cpu, c0, ha0, cg, gnorm, params, goals=goals)
 
     def _search_jit(self, params: SearchParams, c0: Any, ha0: Any, cg: Any, gnorm: Any) -> SearchResult:

@@ -12,8 +12,7 @@ import pytest
 from litestar.datastructures import State
 
 from reference_server import Settings
-from reference_server import _service as service_module
-from reference_server._auth import Account, KeyRecord, credits_for
+from reference_server._auth import credits_for
 from reference_server._catalog import ModelId, parse_chat_model
 from reference_server._chat_encode import MOCK_STREAM_ERROR, chat_chunks
 from reference_server._errors import ApiError
@@ -36,6 +35,7 @@ from reference_server._execution import (
 from reference_server._frames import sse_answer
 from reference_server._service import CompletionService, summarize
 from reference_server._sse import DONE
+from reference_server._store import Account, KeyRecord, account_of, open_store
 from reference_server._turn import Message, Text, Turn
 from reference_server._wire._common import StratusMetadata
 from reference_server.planner import Plan
@@ -83,7 +83,8 @@ class FakeHold:
 
 
 class Ledger:
-    """Replaces `_service.reserve`: records every reserve / settle / release."""
+    """A store that records every reserve / settle / release (holds are not idempotent here: a
+    second settle or release would show in the log)."""
 
     def __init__(self, refuse: bool = False) -> None:
         self.log: list[tuple[str, float]] = []
@@ -145,18 +146,16 @@ class FakeExecutor:
 
 
 @pytest.fixture
-def ledger(monkeypatch: pytest.MonkeyPatch) -> Ledger:
-    found = Ledger()
-    monkeypatch.setattr(service_module, "reserve", found.reserve)
-    return found
+def ledger() -> Ledger:
+    return Ledger()
 
 
-def make(executor: FakeExecutor, **settings: Any) -> CompletionService:
+def make(executor: FakeExecutor, ledger: Ledger, **settings: Any) -> CompletionService:
     values: dict[str, Any] = {"planner_backend": "numpy", **settings}
-    return CompletionService(Settings(**values), State(), executor=executor)
+    return CompletionService(Settings(**values), State(), store=ledger, executor=executor)  # type: ignore[arg-type]
 
 
-ACCOUNT = Account(KeyRecord(key="k"))
+ACCOUNT = Account(id="k")
 NO_KEYS = ProviderKeys({})
 RESERVED = credits_for(12 + 100 * 2, "small", pool=True)  # prompt + max_tokens x n, pool price
 SETTLED = credits_for(12 + 3 + 7, "small", pool=True)  # provider usage: input + cache + output
@@ -176,7 +175,7 @@ async def drain(events: AsyncIterator[Any]) -> list[Any]:
 @pytest.mark.asyncio
 async def test_complete_reserves_then_settles_once(ledger: Ledger) -> None:
     executor = FakeExecutor()
-    body = await make(executor).complete(TURN, MODEL, ACCOUNT, NO_KEYS, encode)
+    body = await make(executor, ledger).complete(TURN, MODEL, ACCOUNT, NO_KEYS, encode)
     assert ledger.log == [("reserve", RESERVED), ("settle", SETTLED)]
     assert body["result"] is RESULT
     stratus: StratusMetadata = body["stratus"]
@@ -192,7 +191,7 @@ async def test_complete_reserves_then_settles_once(ledger: Ledger) -> None:
 @pytest.mark.asyncio
 async def test_a_users_key_pays_without_markup(ledger: Ledger) -> None:
     keys = ProviderKeys({"x-openai-key": "sk-proj-userKEY000001"})
-    body = await make(FakeExecutor()).complete(TURN, MODEL, ACCOUNT, keys, encode)
+    body = await make(FakeExecutor(), ledger).complete(TURN, MODEL, ACCOUNT, keys, encode)
     assert ledger.log == [
         ("reserve", credits_for(212, "small", pool=False)),
         ("settle", credits_for(22, "small", pool=False)),
@@ -205,7 +204,7 @@ async def test_a_users_key_pays_without_markup(ledger: Ledger) -> None:
 @pytest.mark.parametrize("where", ["executor", "encoder", "planner"])
 async def test_complete_failure_releases_once(ledger: Ledger, where: str) -> None:
     executor = FakeExecutor(fail=ApiError(502, "boom") if where == "executor" else None)
-    service = make(executor, planner_backend="tpu" if where == "planner" else "numpy")
+    service = make(executor, ledger, planner_backend="tpu" if where == "planner" else "numpy")
 
     def broken(result: Result, stratus: StratusMetadata) -> Any:
         raise ApiError(502, "cannot encode")
@@ -217,21 +216,19 @@ async def test_complete_failure_releases_once(ledger: Ledger, where: str) -> Non
 
 
 @pytest.mark.asyncio
-async def test_nothing_is_reserved_when_no_executor_or_credit(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_nothing_is_reserved_when_no_executor_or_credit() -> None:
     class NotConfigured(FakeExecutor):
         def prepare(self, turn: Turn, model: ModelId, keys: ProviderKeys) -> FakeExecution:
             raise ApiError(502, "no key")
 
     ledger = Ledger()
-    monkeypatch.setattr(service_module, "reserve", ledger.reserve)
     with pytest.raises(ApiError):
-        await make(NotConfigured()).complete(TURN, MODEL, ACCOUNT, NO_KEYS, encode)
+        await make(NotConfigured(), ledger).complete(TURN, MODEL, ACCOUNT, NO_KEYS, encode)
     assert ledger.log == []
     refusing = Ledger(refuse=True)
-    monkeypatch.setattr(service_module, "reserve", refusing.reserve)
     executor = FakeExecutor()
     with pytest.raises(ApiError) as info:
-        await make(executor).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
+        await make(executor, refusing).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
     assert info.value.status == 402
     assert executor.plans == []  # neither planned nor executed
     assert refusing.log == []
@@ -243,7 +240,7 @@ async def test_nothing_is_reserved_when_no_executor_or_credit(monkeypatch: pytes
 @pytest.mark.asyncio
 async def test_stream_settles_once_at_the_end(ledger: Ledger) -> None:
     executor = FakeExecutor()
-    streamed = await make(executor).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
+    streamed = await make(executor, ledger).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
     assert ledger.kinds() == ["reserve"]
     assert streamed.live is False
     assert streamed.stratus().execution_trace[0].response_summary == "executed by Fake"  # nothing yet
@@ -271,7 +268,7 @@ async def test_stream_with_the_whole_answer_up_front_summarises_it_at_once(ledge
         ),
         usage=USAGE,
     )
-    streamed = await make(FakeExecutor([Opened(answer=answer), UsageReported(usage=USAGE)])).stream(
+    streamed = await make(FakeExecutor([Opened(answer=answer), UsageReported(usage=USAGE)]), ledger).stream(
         TURN, MODEL, ACCOUNT, NO_KEYS
     )
     first = await anext(streamed.events)
@@ -284,7 +281,7 @@ async def test_stream_with_the_whole_answer_up_front_summarises_it_at_once(ledge
 @pytest.mark.asyncio
 async def test_stream_failure_releases_once(ledger: Ledger) -> None:
     failing = [Opened(), ChoiceStarted(choice=0), Failed(kind="llm_provider_error", message="gone")]
-    streamed = await make(FakeExecutor(failing)).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
+    streamed = await make(FakeExecutor(failing), ledger).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
     assert [type(e) for e in await drain(streamed.events)] == [Opened, ChoiceStarted, Failed]
     assert ledger.kinds() == ["reserve", "release"]
 
@@ -292,14 +289,14 @@ async def test_stream_failure_releases_once(ledger: Ledger) -> None:
 @pytest.mark.asyncio
 async def test_stream_that_cannot_start_releases_once(ledger: Ledger) -> None:
     with pytest.raises(ApiError):
-        await make(FakeExecutor(fail=ApiError(504, "timeout"))).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
+        await make(FakeExecutor(fail=ApiError(504, "timeout")), ledger).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
     assert ledger.kinds() == ["reserve", "release"]
 
 
 @pytest.mark.asyncio
 async def test_client_disconnect_releases_once(ledger: Ledger) -> None:
     executor = FakeExecutor()
-    streamed = await make(executor).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
+    streamed = await make(executor, ledger).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
     frames = chat_chunks(streamed.events, streamed.stratus, "m", include_usage=False)
     assert (await anext(frames)).startswith(b"data: ")
     await frames.aclose()  # what the server does when the client goes away
@@ -310,7 +307,7 @@ async def test_client_disconnect_releases_once(ledger: Ledger) -> None:
 @pytest.mark.asyncio
 async def test_mock_stream_error_releases_once(ledger: Ledger) -> None:
     executor = FakeExecutor()
-    streamed = await make(executor).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
+    streamed = await make(executor, ledger).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
     frames = chat_chunks(streamed.events, streamed.stratus, "m", include_usage=False)
     response = sse_answer(
         frames, Settings(), live=False, fail_after=2, mock_error=MOCK_STREAM_ERROR, done=DONE
@@ -325,7 +322,7 @@ async def test_mock_stream_error_releases_once(ledger: Ledger) -> None:
 @pytest.mark.asyncio
 async def test_chat_stream_of_fake_events(ledger: Ledger) -> None:
     """The events above as chunks: role, text, tool-call header, finish; `stratus` first and last."""
-    streamed = await make(FakeExecutor()).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
+    streamed = await make(FakeExecutor(), ledger).stream(TURN, MODEL, ACCOUNT, NO_KEYS)
     frames = await drain(chat_chunks(streamed.events, streamed.stratus, "m", include_usage=True))
     chunks = [json.loads(f[6:]) for f in frames]
     assert [c["choices"] for c in chunks] == [
@@ -393,26 +390,28 @@ def test_keys_are_never_printed() -> None:
     assert not ProviderKeys({"x-openai-key": "  "}).present
 
 
-# -- the accounting adapter and the real app -----------------------------------------------------
+# -- the account store and the real app ----------------------------------------------------------
 
 
 @pytest.mark.asyncio
 async def test_hold_is_settled_or_released_once() -> None:
-    from reference_server._accounting import reserve
-
-    account = Account(KeyRecord(key="k", credits=1.0))
+    key = "stratus_sk_test_serviceHold0001"
+    store = open_store(Settings(), [KeyRecord(key=key, credits=1.0)])
+    account = account_of(KeyRecord(key=key, credits=1.0))
     with pytest.raises(ApiError) as info:
-        await reserve(account, 2.0)
+        await store.reserve(account, 2.0)
     assert info.value.status == 402
-    hold = await reserve(account, 0.5)
-    assert account.credits == 1.0  # a hold deducts nothing yet
+    hold = await store.reserve(account, 0.5)
+    assert await store.balance(account) == 0.5  # held: a concurrent request cannot spend it
     await hold.settle(0.25)
-    assert account.credits == 0.75
-    with pytest.raises(RuntimeError):
-        await hold.release()
-    released = await reserve(account, 0.5)
+    assert await store.balance(account) == 0.75  # charged what was spent, the rest returned
+    await hold.release()  # after settle, a release does nothing
+    await hold.settle(0.5)  # nor does a second settle
+    assert await store.balance(account) == 0.75
+    released = await store.reserve(account, 0.5)
     await released.release()
-    assert account.credits == 0.75
+    await released.release()
+    assert await store.balance(account) == 0.75
 
 
 def test_embedded_requests_are_charged_what_they_used(tmp_path: Any) -> None:
@@ -424,13 +423,18 @@ def test_embedded_requests_are_charged_what_they_used(tmp_path: Any) -> None:
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps({"keys": [{"key": key, "credits": 10.0}]}))
     app = create_app(Settings(keys_file=str(keys), planner_backend="numpy"))
-    account = next(iter(app.state["stratus_keys"]._accounts.values()))
+    store = app.state["stratus_store"]
+    account = account_of(KeyRecord(key=key, credits=10.0))
+
+    def balance() -> float | None:
+        return asyncio.run(store.balance(account))  # type: ignore[no-any-return]
+
     chat = {"model": "stratus-x1ac-small-gpt-4o", "messages": [{"role": "user", "content": "Find hotels"}]}
     with TestClient(app) as c:
         c.headers["authorization"] = f"Bearer {key}"
         body = c.post("/v1/chat/completions", json=chat).json()
         spent = credits_for(body["usage"]["total_tokens"], "small", pool=True)
-        assert account.credits == pytest.approx(10.0 - spent)
+        assert balance() == pytest.approx(10.0 - spent)
         r = c.post(
             "/v1/chat/completions", json={**chat, "stream": True, "stream_options": {"include_usage": True}}
         )
@@ -438,11 +442,11 @@ def test_embedded_requests_are_charged_what_they_used(tmp_path: Any) -> None:
             "usage"
         ]
         spent += credits_for(usage["total_tokens"], "small", pool=True)
-        assert account.credits == pytest.approx(10.0 - spent)
+        assert balance() == pytest.approx(10.0 - spent)
         r = c.post(
             "/v1/chat/completions",
             json={**chat, "stream": True},
             headers={"x-stratus-mock-stream-error": "1"},
         )
         assert "Mock stream error" in r.text
-        assert account.credits == pytest.approx(10.0 - spent)  # a failed stream is not charged
+        assert balance() == pytest.approx(10.0 - spent)  # a failed stream is not charged

@@ -9,7 +9,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -82,3 +85,157 @@ def test_sigterm_lets_an_open_stream_finish(path: str, body: dict[str, object], 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _stream(base: str, path: str, body: dict[str, object], started: threading.Barrier) -> list[str]:
+    lines: list[str] = []
+    with httpx.stream(
+        "POST", base + path, json=body, headers={"Authorization": f"Bearer {KEY}"}, timeout=30
+    ) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if line and not lines:
+                started.wait(timeout=30)
+            if line:
+                lines.append(line)
+    return lines
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_with_two_workers_ends_twenty_streams_cleanly() -> None:
+    """Issue 11: with --workers 2, SIGTERM cut every open stream at the grace timeout, with tracebacks.
+    Now each worker runs the shutdown-aware server: every stream ends with its terminal event at once."""
+    port = free_port()
+    env = {
+        **os.environ,
+        # every stream takes longer than the grace period unless the shutdown ends its pacing
+        "STRATUS_STREAM_DELAY_MS": "1000",
+        "STRATUS_GRACEFUL_SHUTDOWN_S": "5",
+        "STRATUS_LOG_LEVEL": "info",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reference_server._cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        ready = 0
+        while ready < 5:  # several answers in a row: both workers are likely up
+            try:
+                ready = ready + 1 if httpx.get(f"{base}/health", timeout=1).status_code == 200 else 0
+            except httpx.TransportError:
+                ready = 0
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        chat = {
+            "model": "stratus-x1ac-small-gpt-4o",
+            "stream": True,
+            "messages": [{"role": "user", "content": "Find hotels in NYC for the weekend of the conference"}],
+        }
+        message = {**chat, "max_tokens": 300}
+        started = threading.Barrier(21)
+        with ThreadPoolExecutor(20) as pool:
+            futures = [
+                pool.submit(
+                    _stream,
+                    base,
+                    "/v1/chat/completions" if i % 2 else "/v1/messages",
+                    chat if i % 2 else message,
+                    started,
+                )
+                for i in range(20)
+            ]
+            started.wait(timeout=60)
+            t0 = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            results = [f.result(timeout=60) for f in futures]
+            took = time.monotonic() - t0
+        for i, lines in enumerate(results):
+            assert lines[-1] == ("data: [DONE]" if i % 2 else 'data: {"type":"message_stop"}'), lines[-3:]
+        assert took < 3, took  # pacing stopped at the signal; inside the 5 s grace period
+        proc.wait(timeout=30)
+        log = proc.stderr.read() if proc.stderr else ""
+        assert "Traceback" not in log, log[-3000:]
+        assert "Cancel" not in log, log[-3000:]
+        assert log.count("Finished server process") == 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (b'data: {"id":"x"}\n\n', b"data: [DONE]\n\n"),
+        (b'event: message_start\ndata: {"type":"message_start"}\n\n', b"event: error\n"),
+    ],
+)
+async def test_a_stream_waiting_on_a_provider_ends_with_the_dialect_error_at_the_deadline(
+    first: bytes, last: bytes
+) -> None:
+    """Upstream streams wait on the provider: at shutdown they get until the grace period's end
+    (less a second), then end with the dialect's in-stream error instead of being cut."""
+    import asyncio
+
+    from reference_server._sse import SHUTDOWN, with_keepalive
+
+    async def provider() -> AsyncIterator[bytes]:
+        yield first
+        await asyncio.sleep(60)
+        yield b"never"
+
+    out: list[bytes] = []
+    try:
+        t0 = time.monotonic()
+        stream = with_keepalive(provider(), 15.0)
+        out.append(await anext(stream))
+        SHUTDOWN.set(1.5)
+        out.extend([event async for event in stream])
+        took = time.monotonic() - t0
+    finally:
+        SHUTDOWN.requested, SHUTDOWN.deadline = False, float("inf")
+    assert out[0] == first
+    assert len(out) == 2
+    assert last in out[1]
+    assert b"shutting down" in out[1]
+    assert took < 2.0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("done", "expected"), [(b"data: [DONE]\n\n", b"data: [DONE]\n\n"), (None, b"event: error\n")]
+)
+async def test_a_provider_silent_from_the_start_gets_its_dialects_error(
+    done: bytes | None, expected: bytes
+) -> None:
+    """Before its first event a stream cannot tell its dialect by its frames: `sse_answer` says it
+    (an Anthropic client waiting on the provider's `message_start` gets `event: error`)."""
+    import asyncio
+
+    from reference_server import Settings
+    from reference_server._frames import sse_answer
+    from reference_server._sse import SHUTDOWN
+
+    async def provider() -> AsyncIterator[bytes]:
+        await asyncio.sleep(60)
+        yield b"never"
+
+    response = sse_answer(
+        provider(), Settings(sse_keepalive_s=15.0), live=True, fail_after=None, mock_error=b"", done=done
+    )
+    try:
+        SHUTDOWN.set(1.2)
+        out = [event async for event in response.iterator]  # type: ignore[attr-defined]
+    finally:
+        SHUTDOWN.requested, SHUTDOWN.deadline = False, float("inf")
+    assert len(out) == 1
+    assert expected in out[0]
+    assert b"shutting down" in out[0]

@@ -3,6 +3,7 @@ family, JSON and SSE, tool calls both ways, errors, retries, timeouts, key sourc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -575,8 +576,10 @@ def test_credits_use_provider_usage_and_markup(standin: StandIn, tmp_path: Any) 
         c.headers["authorization"] = f"Bearer {STRATUS_KEY}"
         c.post("/v1/chat/completions", json=chat("openai"))  # pool: 38 tokens x 0.15/1K x 1.25
         c.post("/v1/chat/completions", json=chat("openai"), headers=byok("openai"))  # BYOK: no markup
-    account = next(iter(app.state["stratus_keys"]._accounts.values()))
-    assert account.credits == pytest.approx(100.0 - 38 / 1000 * 0.15 * 1.25 - 38 / 1000 * 0.15)
+    store = app.state["stratus_store"]
+    account = next(iter(store._accounts.values()))
+    balance = asyncio.run(store.balance(account))
+    assert balance == pytest.approx(100.0 - 38 / 1000 * 0.15 * 1.25 - 38 / 1000 * 0.15)
 
 
 def test_keys_never_in_logs_or_errors(
