@@ -42,12 +42,24 @@ from conformance.clients._toolchain import (
     node_toolchain,
 )
 
-__all__ = ["WRONG_KEY", "Client", "client_case", "run_client_check"]
+__all__ = [
+    "AUTH_NEEDS",
+    "STRATUS_NEEDS",
+    "TOOL_NEEDS",
+    "WRONG_KEY",
+    "Client",
+    "client_case",
+    "run_client_check",
+]
 
 WRONG_KEY = "stratus_sk_bad"
 """What the auth-error checks send: outside the key grammar, so every deployment refuses it
 (D-AUTH-2.1), where a well-formed key that was never issued is accepted by a server without a key list."""
 CHECK_TIMEOUT_S = 30.0
+TOOL_NEEDS = "a get_weather tool call, then a text answer after the tool result"
+AUTH_NEEDS = "an HTTP 401 to a malformed key"
+STRATUS_NEEDS = "an answer carrying a `stratus` object"
+"""What the cases of every client need, in the same words (the `needs` column of the catalog)."""
 _CLAUDE = DEFAULT_ANTHROPIC_MODEL.split("-", 3)[-1]
 """The Claude part of the Anthropic model id the checks send (`claude-sonnet-4-5`)."""
 

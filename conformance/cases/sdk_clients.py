@@ -12,16 +12,13 @@ feature refused before any request is sent).
 from __future__ import annotations
 
 from conformance._case import Level
-from conformance.cases._clients import Client, client_case
+from conformance.cases._clients import AUTH_NEEDS, STRATUS_NEEDS, TOOL_NEEDS, Client, client_case
 
 __all__: list[str] = []
 
 MUST, SHOULD = Level.MUST, Level.SHOULD
 PLAN = "Plan (a pydantic model: a goal and a non-empty list of steps, so its schema has $defs/$ref)"
 PLAN_NEEDS = "an answer that validates as Plan"
-TOOL_NEEDS = "a get_weather tool call, then a text answer after the tool result"
-AUTH_NEEDS = "an HTTP 401 to a malformed key"
-STRATUS_NEEDS = "an answer carrying a `stratus` object"
 
 OPENAI = Client("openai-python", "python")
 ANTHROPIC = Client("anthropic-python", "python")

@@ -9,15 +9,12 @@ helpers (their ids predate the others).
 from __future__ import annotations
 
 from conformance._case import Level
-from conformance.cases._clients import Client, client_case
+from conformance.cases._clients import AUTH_NEEDS, STRATUS_NEEDS, TOOL_NEEDS, Client, client_case
 
 __all__: list[str] = []
 
 MUST, SHOULD = Level.MUST, Level.SHOULD
 PLAN_NEEDS = "an answer that validates as Plan (zod: a goal and a non-empty list of steps)"
-TOOL_NEEDS = "a get_weather tool call, then a text answer after the tool result"
-AUTH_NEEDS = "an HTTP 401 to a malformed key"
-STRATUS_NEEDS = "an answer carrying a `stratus` object"
 
 Row = tuple[str, str, Level, str, str, str, str, tuple[str, ...]]
 """(case id, check id, level, title, sends, needs, requirement, sources)"""
