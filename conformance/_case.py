@@ -48,7 +48,7 @@ PROFILES: dict[str, str] = {
     "stratus-metadata": "The `stratus` object: placement, ranges and semantic rules",
     "embeddings": "POST /v1/embeddings",
     "rollout": "POST /v1/rollout",
-    "sdk": "Official SDKs and LangChain against the target",
+    "sdk": "Official SDKs and popular client libraries (Python and Node) against the target",
     "fuzz": "Schema-driven fuzzing (schemathesis)",
 }
 

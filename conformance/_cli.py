@@ -120,6 +120,12 @@ def _print_list(cases: list[Case]) -> None:
 @click.option(
     "--fuzz", type=click.IntRange(min=0), default=0, help="Run schemathesis with N examples per operation."
 )
+@click.option(
+    "--install-node",
+    is_flag=True,
+    help="Install Node 22 (npm, into .cache/node) and the Node runner's packages if a Node client case "
+    "needs them; without it those cases are unavailable where Node 22 is missing.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show every case, not only failures and warnings.")
 def run(
     base_url: str | None,
@@ -138,6 +144,7 @@ def run(
     record: Path | None,
     replay: Path | None,
     fuzz: int,
+    install_node: bool,
     verbose: bool,
 ) -> None:
     """Run the conformance cases against a target.
@@ -165,6 +172,7 @@ def run(
         replay=replay,
         fuzz=fuzz,
         label=label,
+        install_node=install_node,
     )
     console = make_console()
     progress = LiveProgress(console, strict=strict)

@@ -89,10 +89,16 @@ class Context:
         self.exchanges: list[Exchange] = []
         self.notes: list[str] = []
         self.closers: list[Any] = []
+        self.run_closers: list[Any] = []
+        """Called by :meth:`close`: what lives as long as the run (a client runner process)."""
         self._cache: dict[str, Any] = {}
         self.use_cache = not (target.recording or target.replaying)
 
     def close(self) -> None:
+        for close in reversed(self.run_closers):
+            with contextlib.suppress(Exception):
+                close()
+        self.run_closers = []
         self.client.close()
 
     def begin_case(self) -> None:

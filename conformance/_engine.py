@@ -87,6 +87,8 @@ class RunOptions:
     replay: Path | None = None
     fuzz: int = 0
     label: str = ""
+    install_node: bool = False
+    """Install Node 22 and the Node runner's packages when a Node client case needs them (D-CONF-8)."""
 
     @property
     def mode(self) -> str:
@@ -117,6 +119,8 @@ def rerun_command(case: Case, options: RunOptions) -> str:
         parts += ["--replay", str(options.replay)]
     if case.profile == "fuzz" and options.fuzz:
         parts += ["--fuzz", str(options.fuzz)]
+    if options.install_node:
+        parts.append("--install-node")
     if options.strict or str(case.level) == "SHOULD":
         parts.append("--strict")
     return shlex.join(parts)
@@ -223,7 +227,7 @@ class Run:
                 replaying=o.replay is not None,
                 recording=o.record is not None,
             )
-            self._ctx = Context(target, options={"fuzz": o.fuzz})
+            self._ctx = Context(target, options={"fuzz": o.fuzz, "install_node": o.install_node})
             self._stack.callback(self._ctx.close)
         return self._ctx
 

@@ -42,6 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--stratus-record", default=None, help="record vcrpy cassettes into DIR")
     g.addoption("--stratus-replay", default=None, help="replay vcrpy cassettes from DIR")
     g.addoption("--stratus-fuzz", type=int, default=0, help="schemathesis examples per operation")
+    g.addoption(
+        "--stratus-install-node", action="store_true", help="install Node 22 for the Node client cases"
+    )
     g.addoption("--stratus-report-json", default=None, help="write the typed JSON report to PATH")
     g.addoption("--stratus-html", default=None, help="write the HTML report to PATH")
 
@@ -62,6 +65,7 @@ def options_from_config(config: pytest.Config) -> RunOptions:
         record=Path(rec) if rec else None,
         replay=Path(rep) if rep else None,
         fuzz=int(g("--stratus-fuzz")),
+        install_node=bool(g("--stratus-install-node")),
     )
 
 

@@ -12,6 +12,8 @@ from conformance.cases import (  # noqa: F401
     openai_stream,
     rollout,
     sdk_anthropic,
+    sdk_clients,
+    sdk_node,
     sdk_openai,
     sdk_other,
     stratus,

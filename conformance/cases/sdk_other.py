@@ -1,11 +1,8 @@
-"""LangChain (langchain-openai) and the Node SDKs."""
+"""LangChain (langchain-openai): invoke, stream, tools (its other cases are in ``sdk_clients``)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
-from conformance._case import CaseUnavailable, Level, case
+from conformance._case import Level, case
 from conformance._context import Context
 from conformance.cases._common import PROMPT, WEATHER_TOOL_OPENAI, check
 from conformance.cases._sdk import http_client, require
@@ -75,50 +72,3 @@ def _tools(ctx: Context) -> None:
         calls and calls[0]["name"] == "get_weather" and isinstance(calls[0]["args"], dict),
         f"tool_calls={calls!r}",
     )
-
-
-_OPENAI_NODE_MIN = 22
-"""openai-node 7's `engines` field asks for Node >= 22 (checked on npm; @anthropic-ai/sdk has none)."""
-
-
-def _node_unavailable(package: str, min_major: int | None = None) -> None:
-    """Node SDK cases are declared but not run: the suite does not install npm packages. Say why,
-    naming the Node found and, where the SDK's `engines` field rules it out, that too."""
-    node = shutil.which("node")
-    if node is None:
-        raise CaseUnavailable("node is not installed")
-    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
-    major = int(version.lstrip("v").split(".")[0]) if version.lstrip("v")[:1].isdigit() else 0
-    if min_major is not None and major < min_major:
-        raise CaseUnavailable(f"{package} needs Node >= {min_major} (engines field); found {version}")
-    raise CaseUnavailable(
-        f"{package}: Node SDK cases are not run (the suite installs no npm packages); found {version}"
-    )
-
-
-@case(
-    "sdk.node.openai",
-    level=Level.SHOULD,
-    profile=P,
-    title="openai-node streaming",
-    sends="openai-node chat.completions.stream()",
-    needs="Node >= 22 with openai-node installed (not run yet: unavailable)",
-    requirement="Streams and accumulates like openai-python.",
-    sources=("B6", "C1"),
-)
-def _node_openai(ctx: Context) -> None:
-    _node_unavailable("openai (node)", _OPENAI_NODE_MIN)
-
-
-@case(
-    "sdk.node.anthropic",
-    level=Level.SHOULD,
-    profile=P,
-    title="anthropic-sdk-typescript streaming",
-    sends="@anthropic-ai/sdk messages.stream()",
-    needs="Node with @anthropic-ai/sdk installed (not run yet: unavailable)",
-    requirement="Streams and accumulates like the Python SDK.",
-    sources=("E1", "E9"),
-)
-def _node_anthropic(ctx: Context) -> None:
-    _node_unavailable("@anthropic-ai/sdk")

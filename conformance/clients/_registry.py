@@ -145,11 +145,13 @@ def _describe(exc: BaseException) -> str:
 def run_check(spec: PyCheck, target: Target, log: HttpLog | None = None) -> CheckResult:
     """Run one check in this process and say what happened (never raises for a check's failure).
 
-    Without a `log`, the HTTP clients are patched for this call only; a runner passes one long-lived log."""
+    Without a `log`, the HTTP clients are patched for this call only; a runner passes one long-lived log.
+    A log made with `capture=True` puts every exchange of the check into the result."""
     own_log = log is None
     log = log or HttpLog()
     log.install()
     log.take()
+    log.take_exchanges()
     started = time.monotonic()
     versions = _versions(spec.packages)
     note: Any = None
@@ -162,13 +164,14 @@ def run_check(spec: PyCheck, target: Target, log: HttpLog | None = None) -> Chec
         error = exc
     elapsed = round(time.monotonic() - started, 3)
     unexpected = tuple(e for e in log.take() if e.status not in spec.expect_status)
+    exchanges = tuple(log.take_exchanges())
     if own_log:
         log.uninstall()
 
     def result(
         status: Status, cause: Cause | None, reason: str, errors: tuple[HttpError, ...] = ()
     ) -> CheckResult:
-        return CheckResult(spec.id, "python", status, reason, cause, errors, elapsed, versions)
+        return CheckResult(spec.id, "python", status, reason, cause, errors, elapsed, versions, exchanges)
 
     if isinstance(error, ClientUnavailable):
         return result("unavailable", "unavailable", str(error))

@@ -18,6 +18,7 @@ __all__ = [
     "HttpError",
     "ResultLineError",
     "Status",
+    "WireExchange",
     "parse_result_line",
     "parse_result_lines",
 ]
@@ -32,6 +33,12 @@ shape, not JSON, a schema violation); `exception`: the client raised without any
 its limit; `unavailable`: the client or runtime is not installed."""
 
 _BODY_LIMIT = 2000
+EXCHANGE_BODY_LIMIT = 65_536
+"""Characters of a body an exchange keeps (the conformance report keeps fewer still)."""
+SECRET_HEADERS = frozenset(
+    {"authorization", "x-api-key", "x-openai-key", "x-anthropic-key", "x-google-key", "x-openrouter-key"}
+)
+"""Request headers whose values never leave the runner (the same set as conformance/_redact.py)."""
 
 
 class CheckFailed(Exception):
@@ -70,6 +77,51 @@ class HttpError:
 
 
 @dataclass(frozen=True)
+class WireExchange:
+    """One HTTP request and its answer as a client saw them while a check ran (runners keep these
+    only when asked, `--exchanges`): the evidence a conformance case reports. Secret request headers
+    are replaced at the source; bodies are text, cut at `EXCHANGE_BODY_LIMIT` characters."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    status: int
+    response_headers: tuple[tuple[str, str], ...]
+    response_body: str
+    elapsed_s: float = 0.0
+
+    @classmethod
+    def make(
+        cls,
+        method: str,
+        url: str,
+        request_headers: dict[str, str],
+        request_body: str,
+        status: int,
+        response_headers: list[tuple[str, str]] | tuple[tuple[str, str], ...],
+        response_body: str,
+        elapsed_s: float = 0.0,
+    ) -> WireExchange:
+        headers = {k: ("REDACTED" if k.lower() in SECRET_HEADERS else v) for k, v in request_headers.items()}
+        return cls(
+            method,
+            url,
+            headers,
+            request_body[:EXCHANGE_BODY_LIMIT],
+            status,
+            tuple((str(k), str(v)) for k, v in response_headers),
+            response_body[:EXCHANGE_BODY_LIMIT],
+            round(elapsed_s, 4),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["response_headers"] = [list(pair) for pair in self.response_headers]
+        return out
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """What one check did. `check` is the runner-local id (`openai.stream`); `id` adds the runtime."""
 
@@ -81,6 +133,8 @@ class CheckResult:
     http_errors: tuple[HttpError, ...] = ()
     duration_s: float = 0.0
     versions: dict[str, str] = field(default_factory=dict)
+    exchanges: tuple[WireExchange, ...] = ()
+    """Every HTTP exchange of the check, in order, when the runner was asked to keep them."""
 
     @property
     def id(self) -> str:
@@ -101,6 +155,9 @@ class CheckResult:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["http_errors"] = [asdict(e) for e in self.http_errors]
+        del out["exchanges"]
+        if self.exchanges:
+            out["exchanges"] = [e.to_json() for e in self.exchanges]
         return out
 
     def to_line(self) -> str:
@@ -142,6 +199,8 @@ def parse_result_line(line: str) -> CheckResult:
                 body=_field(raw, "body", str, line),
             )
         )
+    raw_exchanges = _field(obj, "exchanges", list, line) if "exchanges" in obj else []
+    exchanges = [_exchange(raw, line) for raw in raw_exchanges]
     versions = obj.get("versions") or {}
     if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
         raise ResultLineError(f"versions {versions!r}")
@@ -154,6 +213,28 @@ def parse_result_line(line: str) -> CheckResult:
         http_errors=tuple(errors),
         duration_s=float(_field(obj, "duration_s", (int, float), line)) if "duration_s" in obj else 0.0,
         versions={str(k): v for k, v in versions.items()},
+        exchanges=tuple(exchanges),
+    )
+
+
+def _exchange(raw: object, line: str) -> WireExchange:
+    if not isinstance(raw, dict):
+        raise ResultLineError(f"exchanges item {raw!r:.200}")
+    headers = _field(raw, "request_headers", dict, line)
+    pairs = _field(raw, "response_headers", list, line)
+    if not all(isinstance(v, str) for v in headers.values()) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in pairs
+    ):
+        raise ResultLineError(f"exchange headers are not strings: {line[:200]}")
+    return WireExchange(
+        method=_field(raw, "method", str, line),
+        url=_field(raw, "url", str, line),
+        request_headers={str(k): v for k, v in headers.items()},
+        request_body=_field(raw, "request_body", str, line),
+        status=_field(raw, "status", int, line),
+        response_headers=tuple((p[0], p[1]) for p in pairs),
+        response_body=_field(raw, "response_body", str, line),
+        elapsed_s=float(_field(raw, "elapsed_s", (int, float), line)) if "elapsed_s" in raw else 0.0,
     )
 
 

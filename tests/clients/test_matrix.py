@@ -4,10 +4,12 @@ attribution, the limitations table, the report, and the orchestrator's handling 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from conformance.clients import (
 from conformance.clients._http_log import HttpLog
 from conformance.clients._limitations import LIMITATIONS, Limitation
 from conformance.clients._registry import CHECKS, ClientUnavailable, PyCheck, run_check
-from conformance.clients._result import CheckFailed, ResultLineError
+from conformance.clients._result import CheckFailed, ResultLineError, WireExchange
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_PY = ROOT / "conformance" / "clients" / "run.py"
@@ -205,6 +207,102 @@ def test_http_log_records_error_answers_from_httpx() -> None:
         log.uninstall()
     assert log.take() == [HttpError("POST", "/v1/bad", 400, OPENAI_400)]
     assert log.take() == []
+
+
+class _Chunks(httpx.SyncByteStream):
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'data: {"n": 1}\n\n'
+        yield b"data: [DONE]\n\n"
+
+
+def test_http_log_captures_every_exchange_streams_included() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("stream"):
+            return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=_Chunks())
+        return httpx.Response(401 if request.url.path.endswith("bad") else 200, json={"ok": True})
+
+    log = HttpLog(capture=True)
+    log.install()
+    try:
+        with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+            client.post(
+                "http://stratus.test/v1/ok", json={"q": 1}, headers={"Authorization": "Bearer sk-secret"}
+            )
+            with client.stream("POST", "http://stratus.test/v1/stream") as response:
+                lines = list(response.iter_lines())
+            client.get("http://stratus.test/v1/bad")
+    finally:
+        log.uninstall()
+    assert lines == ['data: {"n": 1}', "", "data: [DONE]", ""]
+    ok, stream, bad = log.take_exchanges()
+    assert (ok.method, ok.status, ok.request_body, ok.response_body) == (
+        "POST",
+        200,
+        '{"q":1}',
+        '{"ok":true}',
+    )
+    assert ok.request_headers["authorization"] == "REDACTED"
+    assert stream.response_body == 'data: {"n": 1}\n\ndata: [DONE]\n\n', "the body as the client read it"
+    assert ("content-type", "text/event-stream") in stream.response_headers
+    assert bad.status == 401
+    assert [e.status for e in log.take()] == [401]
+    assert log.take_exchanges() == []
+
+
+def test_result_lines_carry_exchanges_only_when_asked() -> None:
+    exchange = WireExchange.make(
+        "GET", "http://x/v1/models", {"x-api-key": "k"}, "", 200, [("a", "b")], "{}", 0.5
+    )
+    with_evidence = CheckResult(check="a.b", runtime="python", status="pass", exchanges=(exchange,))
+    assert parse_result_line(with_evidence.to_line()) == with_evidence
+    assert exchange.request_headers == {"x-api-key": "REDACTED"}
+    assert "exchanges" not in CheckResult(check="a.b", runtime="python", status="pass").to_json()
+    broken = json.loads(with_evidence.to_line())
+    broken["exchanges"][0]["response_headers"] = [["a"]]
+    with pytest.raises(ResultLineError, match="headers"):
+        parse_result_line(json.dumps(broken))
+
+
+def test_python_runner_serve_mode_answers_each_check_id(tmp_path: Path) -> None:
+    """One process for a whole conformance run: a check id per stdin line, a result line per id."""
+    pytest.importorskip("openai")
+    from reference_server import Settings, create_app
+    from tests.server._serve import serve
+
+    key = "stratus_sk_test_matrixselftest01"
+    with serve(create_app(Settings(api_keys=(key,)))) as url:
+        proc = subprocess.run(
+            [sys.executable, str(RUN_PY), "--serve", "--base-url", url, "--exchanges"],
+            input="openai.create\n\nno.such.check\n",
+            env={**os.environ, "STRATUS_API_KEY": key},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert proc.returncode == 0, proc.stderr
+    results, _ = parse_result_lines(proc.stdout)
+    assert [(r.check, r.status) for r in results] == [("openai.create", "pass"), ("no.such.check", "fail")]
+    [exchange] = results[0].exchanges
+    assert exchange.status == 200
+    assert '"stratus"' in exchange.response_body
+    assert key not in proc.stdout
+
+
+def test_the_reference_server_is_started_one_way(tmp_path: Path) -> None:
+    """`conformance._server.reference_server` serves the matrix too: a key list, and a log file."""
+    from conformance._server import reference_server
+
+    key = "stratus_sk_test_onlythisone0001"
+    log = tmp_path / "server.log"
+    with reference_server(api_keys=(key,), log_path=log) as url:
+        accepted = httpx.get(f"{url}/v1/models", headers={"Authorization": f"Bearer {key}"})
+        refused = httpx.get(
+            f"{url}/v1/models", headers={"Authorization": "Bearer stratus_sk_test_another00000"}
+        )
+    assert (accepted.status_code, refused.status_code) == (200, 401)
+    assert log.exists()
+    assert _matrix.reference_server is reference_server
 
 
 # --- the limitations table and the report ---------------------------------------------------------

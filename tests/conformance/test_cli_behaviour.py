@@ -57,9 +57,21 @@ def test_usage_errors_exit_2() -> None:
     assert cli("run", "--profile", "auth", "--exclude", "auth").returncode == 2
 
 
-def test_nothing_judged_is_inconclusive(reference_url: str) -> None:
-    """Skipped and unavailable cases never make a pass: a run of only those exits 5."""
-    out = cli("run", "--base-url", reference_url, "--profile", "fuzz", "--case", "sdk.node")
+def test_nothing_judged_is_inconclusive(reference_url: str, tmp_path: Path) -> None:
+    """Skipped and unavailable cases never make a pass: a run of only those exits 5 (the Node client
+    cases are unavailable where no Node >= 22 is found: none in tmp_path/.cache/node, none on PATH)."""
+    no_node = {"PATH": str(Path(sys.executable).parent)}
+    out = cli(
+        "run",
+        "--base-url",
+        reference_url,
+        "--profile",
+        "fuzz",
+        "--case",
+        "sdk.node",
+        env=no_node,
+        cwd=tmp_path,
+    )
     assert out.returncode == ExitCode.INCONCLUSIVE == 5, out.stdout
     assert "verdict inconclusive" in out.stdout
 

@@ -6,7 +6,7 @@ of the profiles it breaks passes (issue 13: never vacuous truth)."""
 from __future__ import annotations
 
 import pytest
-from variants import EXEMPT, VARIANTS  # fixtures/planted_bugs, put on sys.path by conftest
+from variants import EXEMPT, NOT_RUN_HERE, VARIANTS  # fixtures/planted_bugs, put on sys.path by conftest
 
 from conformance._case import PROFILES, Verdict, all_cases
 from conformance._context import Context, Target
@@ -54,18 +54,42 @@ def test_exempt_cases_really_cannot_fail(reference_ctx: Context) -> None:
         assert run_case(CASES[cid], reference_ctx).verdict is Verdict.UNAVAILABLE, cid
 
 
+def _not_run_here(case_id: str) -> bool:
+    return case_id.startswith(tuple(NOT_RUN_HERE))
+
+
 @pytest.mark.parametrize("name", sorted(n for n, v in VARIANTS.items() if v.must_fail))
 def test_variant_is_caught(name: str, reference_url: str) -> None:
+    """Every must_fail case fails; a case whose client is missing here (NOT_RUN_HERE) is the only one
+    that may come back unavailable, and runs, and must fail, wherever its client exists."""
     v = VARIANTS[name]
     ctx = Context(Target(base_url=f"{reference_url}/__v/{name}", api_key=KEY), options=v.options)
     try:
         results = {cid: run_case(CASES[cid], ctx) for cid in v.must_fail}
     finally:
         ctx.close()
+    missing_client = {
+        cid for cid, r in results.items() if r.verdict is Verdict.UNAVAILABLE and _not_run_here(cid)
+    }
     missed = {
-        cid: (str(r.verdict), r.message[:300]) for cid, r in results.items() if r.verdict is not Verdict.FAIL
+        cid: (str(r.verdict), r.message[:300])
+        for cid, r in results.items()
+        if r.verdict is not Verdict.FAIL and cid not in missing_client
     }
     assert not missed, f"{name} ({v.description}) not caught by {missed}"
+    for cid in results.keys() - missing_client:
+        assert results[cid].exchanges, f"{cid}: a failure without the exchanges it judged"
+    if missing_client == set(results):
+        pytest.skip(f"every case of {name} needs a client not installed here: {sorted(missing_client)[:3]}…")
+
+
+def test_not_run_here_names_client_cases() -> None:
+    """Each prefix names sdk cases, says why, and nothing outside the real-client cases hides behind it."""
+    for prefix, reason in NOT_RUN_HERE.items():
+        named = [c for c in CASES if c.startswith(prefix)]
+        assert named, prefix
+        assert all(CASES[c].profile == "sdk" for c in named), prefix
+        assert len(reason) > 60, prefix
 
 
 GROSS = sorted(n for n, v in VARIANTS.items() if v.no_pass_profiles)

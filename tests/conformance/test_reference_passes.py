@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 import pytest
+from variants import NOT_RUN_HERE  # fixtures/planted_bugs, put on sys.path by conftest
 
 from conformance._case import Verdict, all_cases
 from conformance._context import Context
 from conformance._engine import run_case
 from conformance._server import serve_asgi
+from conformance.cases._awaiting import AWAITING_SERVER
 from tests.conformance.conftest import profile_verdicts
 
 KEY = "stratus_sk_test_conformance0000"
 
-EXPECTED_NOT_PASS = {"fuzz.positive", "fuzz.negative", "sdk.node.openai", "sdk.node.anthropic"}
+EXPECTED_NOT_PASS = {"fuzz.positive", "fuzz.negative"}
 
 
 def test_reference_passes_everything(reference_ctx: Context) -> None:
+    """Every case passes, except: fuzz (not asked for), real-client cases whose client is missing here
+    (unavailable), and the cases the reference server does not honour yet (``AWAITING_SERVER``), which
+    must fail: once one passes, its entry goes and its level comes back (spec/DECISIONS.md D-CONF-8)."""
     results = [run_case(c, reference_ctx) for c in all_cases()]
+    missing_client = {
+        r.case.id
+        for r in results
+        if r.verdict is Verdict.UNAVAILABLE and r.case.id.startswith(tuple(NOT_RUN_HERE))
+    }
     bad = {
         r.case.id: (str(r.verdict), r.message[:300])
         for r in results
-        if r.verdict is not Verdict.PASS and r.case.id not in EXPECTED_NOT_PASS
+        if r.verdict is not Verdict.PASS
+        and r.case.id not in EXPECTED_NOT_PASS | missing_client | set(AWAITING_SERVER)
     }
     assert not bad
-    assert all(v == "pass" for p, v in profile_verdicts(results, strict=True).items() if p != "fuzz")
-    assert all(r.exchanges for r in results if r.verdict is Verdict.PASS), "a pass without evidence"
+    honoured = {
+        r.case.id: r.message[:200]
+        for r in results
+        if r.case.id in AWAITING_SERVER and r.verdict not in (Verdict.FAIL, Verdict.UNAVAILABLE)
+    }
+    assert not honoured, f"the reference server honours these now: drop them from AWAITING_SERVER: {honoured}"
+    judged = [r for r in results if r.case.id not in AWAITING_SERVER]
+    assert all(v == "pass" for p, v in profile_verdicts(judged, strict=True).items() if p != "fuzz")
+    assert all(r.exchanges for r in results if r.verdict in (Verdict.PASS, Verdict.FAIL)), (
+        "a verdict without evidence"
+    )
 
 
 @pytest.mark.slow

@@ -110,7 +110,9 @@ def _tools(t: Target) -> str:
     first = llm.chat_with_tools([tool], chat_history=history)
     calls = llm.get_tool_calls_from_response(first, error_on_no_tool_call=False)
     expect(calls and calls[0].tool_name == "get_weather", f"tool calls={calls!r}")
-    result = get_weather(str(calls[0].tool_kwargs.get("city")))
+    city = calls[0].tool_kwargs.get("city")
+    expect(isinstance(city, str) and city, f"arguments={calls[0].tool_kwargs!r}")
+    result = get_weather(city)
     history += [
         first.message,
         core.ChatMessage(

@@ -3,8 +3,11 @@
 //   node run.mjs --check openai.stream --base-url URL [--api-key KEY]   (or STRATUS_API_KEY)
 //   node run.mjs --all --base-url URL
 //   node run.mjs --list
+//   node run.mjs --check openai.stream --base-url URL --exchanges   (every HTTP exchange in the line)
+//   node run.mjs --serve --base-url URL --exchanges   (check ids on stdin, one result line each)
 // Exit status: 0 when every check passed, 1 when one did not, 2 on a usage error.
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { CheckFailed, httpLog, isBadAnswer } from "./checks/_common.mjs";
 
@@ -55,6 +58,7 @@ async function runCheck(id, spec, target) {
   }
   const base = { check: id, runtime: "node", versions, http_errors: [] };
   httpLog.take();
+  await httpLog.takeExchanges(0);
   const started = performance.now();
   let timer;
   const timeout = new Promise((_, reject) => {
@@ -72,6 +76,8 @@ async function runCheck(id, spec, target) {
   const duration_s = Math.round(performance.now() - started) / 1000;
   const expected = new Set(spec.expectStatus ?? []);
   const unexpected = httpLog.take().filter((e) => !expected.has(e.status));
+  const exchanges = httpLog.capture ? await httpLog.takeExchanges() : [];
+  if (exchanges.length) base.exchanges = exchanges;
   if (error?.code === "ERR_MODULE_NOT_FOUND" || error?.code === "ERR_PACKAGE_PATH_NOT_EXPORTED") {
     return { ...base, status: "unavailable", cause: "unavailable", reason: describe(error), duration_s };
   }
@@ -102,6 +108,8 @@ async function main() {
         "openai-model": { type: "string" },
         "anthropic-model": { type: "string" },
         timeout: { type: "string", default: "60" },
+        exchanges: { type: "boolean" },
+        serve: { type: "boolean" },
       },
     }));
   } catch (exc) {
@@ -112,8 +120,8 @@ async function main() {
     for (const [id, spec] of checks) process.stdout.write(`${JSON.stringify({ check: id, what: spec.what })}\n`);
     return 0;
   }
-  if (!values.check && !values.all) usage("pick checks: --check ID (repeatable), --all or --list");
-  const ids = values.all ? [...checks.keys()] : values.check;
+  if (!values.check && !values.all && !values.serve) usage("pick checks: --check ID (repeatable), --all, --serve or --list");
+  const ids = values.all ? [...checks.keys()] : (values.check ?? []);
   const unknown = ids.filter((id) => !checks.has(id));
   if (unknown.length) usage(`unknown check id(s): ${unknown.join(", ")}`);
   const baseUrl = values["base-url"] ?? process.env.STRATUS_BASE_URL;
@@ -128,7 +136,21 @@ async function main() {
     timeoutS: Number(values.timeout),
   };
   target.openaiBase = `${target.baseUrl}/v1`;
+  httpLog.capture = Boolean(values.exchanges);
   httpLog.install();
+  // A client that leaves a promise rejected after its check ended must not take the other checks down.
+  process.on("unhandledRejection", (reason) => process.stderr.write(`unhandled rejection: ${reason?.stack ?? reason}\n`));
+  if (values.serve) {
+    for await (const line of createInterface({ input: process.stdin })) {
+      const id = line.trim();
+      if (!id) continue;
+      const result = checks.has(id)
+        ? await runCheck(id, checks.get(id), target)
+        : { check: id, runtime: "node", status: "fail", cause: "exception", reason: `unknown check id ${id}`, http_errors: [], versions: {} };
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    }
+    return 0;
+  }
   let failed = false;
   for (const id of ids) {
     const result = await runCheck(id, checks.get(id), target);

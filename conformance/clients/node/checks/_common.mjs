@@ -46,14 +46,48 @@ export function stratusOk(stratus, where) {
   return `${Object.keys(stratus).length} stratus fields`;
 }
 
-// Every Node client here calls the global fetch, so wrapping it sees every HTTP error answer.
+// Every Node client here calls the global fetch, so wrapping it sees every HTTP error answer, and with
+// `capture` every exchange (the request, and the body as a clone of the answer reads it, streams included).
+const SECRET_HEADERS = new Set(["authorization", "x-api-key", "x-openai-key", "x-anthropic-key", "x-google-key", "x-openrouter-key"]);
+const EXCHANGE_BODY_LIMIT = 65536;
+
+// The request as sent; a body that is a stream (needs `duplex`) cannot be rebuilt, so fall back to init.
+function requestOf(input, init) {
+  try {
+    return input instanceof Request ? input : new Request(input, init);
+  } catch {
+    return { method: init?.method ?? "GET", url: String(input?.url ?? input), headers: new Headers(init?.headers ?? {}) };
+  }
+}
+
+function requestBody(init) {
+  const body = init?.body;
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return "";
+}
+
 export const httpLog = {
   errors: [],
+  exchanges: [],
+  capture: false,
   installed: false,
   take() {
     const errors = this.errors;
     this.errors = [];
     return errors;
+  },
+  // The exchanges since the last call, once each answer's body has been read (or `waitMs` passed).
+  async takeExchanges(waitMs = 5000) {
+    const pending = this.exchanges;
+    this.exchanges = [];
+    let timer;
+    const late = new Promise((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    await Promise.race([Promise.allSettled(pending.map((p) => p.done)), late]);
+    clearTimeout(timer);
+    return pending.map((p) => p.record);
   },
   install() {
     if (this.installed) return;
@@ -61,9 +95,41 @@ export const httpLog = {
     const original = globalThis.fetch;
     const log = this;
     globalThis.fetch = async function fetchWithLog(input, init) {
+      const started = performance.now();
       const response = await original(input, init);
+      const request = requestOf(input, init);
+      if (log.capture) {
+        const headers = {};
+        request.headers.forEach((value, name) => {
+          headers[name] = SECRET_HEADERS.has(name.toLowerCase()) ? "REDACTED" : value;
+        });
+        const record = {
+          method: request.method,
+          url: request.url,
+          request_headers: headers,
+          request_body: requestBody(init).slice(0, EXCHANGE_BODY_LIMIT),
+          status: response.status,
+          response_headers: [...response.headers.entries()],
+          response_body: "",
+          elapsed_s: 0,
+        };
+        const done = response
+          .clone()
+          .text()
+          .then(
+            (text) => {
+              record.response_body = text.slice(0, EXCHANGE_BODY_LIMIT);
+            },
+            (exc) => {
+              record.response_body = `<body not readable: ${exc?.constructor?.name}>`;
+            },
+          )
+          .finally(() => {
+            record.elapsed_s = Math.round(performance.now() - started) / 1000;
+          });
+        log.exchanges.push({ record, done });
+      }
       if (response.status >= 400) {
-        const request = input instanceof Request ? input : new Request(input, init);
         let body;
         try {
           body = await response.clone().text();
