@@ -58,6 +58,18 @@ _HISTORY_USED = 8
 _UNKNOWN_PAGE = 0.6
 """`landing` of a state whose words name nothing the lexicon or the reader knows."""
 _TOKEN_RE = re.compile(r"\[[a-z][a-z0-9]*\]|[a-z0-9$]+")
+_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789$" else 32 for c in range(256))
+"""`_TOKEN_RE` on lowercase ASCII text without "[": the runs of [a-z0-9$], found by mapping every other
+byte to a space (`bytes.translate`) and splitting, twice as fast as the regex."""
+
+
+def _words(low: str) -> list[str]:
+    """`_TOKEN_RE.findall(low)` of lowercased text."""
+    if low.isascii() and "[" not in low:
+        return low.encode().translate(_WORD_BYTES).decode().split()
+    return _TOKEN_RE.findall(low)
+
+
 _BIGRAM_WEIGHT = 0.7
 
 
@@ -73,7 +85,7 @@ def tokenize(text: str, limit: int) -> list[str]:
     """NFKC, lowercase, split into `[role]` tags and `[a-z0-9$]+` words; keep the first `limit` tokens."""
     text = text[:MAX_CHARS]
     norm = (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower()  # ASCII is NFKC
-    return _TOKEN_RE.findall(norm)[:limit]
+    return _words(norm)[:limit]
 
 
 _crc_cache: dict[str, int] = {}
@@ -296,8 +308,11 @@ class Encoder:
             if name:
                 name_info = names.get(name)
                 if name_info is None:  # the name's words and the concepts of its phrases, cached
-                    words = tuple(_TOKEN_RE.findall(name.lower())[:_NAME_TOKENS])  # names are NFKC
-                    adds = () if starts.keys().isdisjoint(words) else self._phrases(words)
+                    words = tuple(_words(name.lower())[:_NAME_TOKENS])  # names are NFKC
+                    if starts.keys().isdisjoint(words):
+                        adds = ()
+                    else:
+                        adds = tuple(phrase_weights(words, lex.state_phrases, lex, starts))
                     if len(names) >= _CACHE_LIMIT:
                         names.clear()
                     names[name] = name_info = (words, adds)
@@ -371,11 +386,6 @@ class Encoder:
             self._roles.clear()
         self._roles[role, input_type] = info
         return info
-
-    def _phrases(self, words: tuple[str, ...]) -> tuple[tuple[int, float], ...]:
-        """The concept additions of the state phrases in an element name's words, in order."""
-        lex = self.lexicon
-        return tuple(phrase_weights(words, lex.state_phrases, lex, self._starts["state_phrases"]))
 
     def _operation(self, feats: tuple[str, ...]) -> tuple[float, float, float]:
         """The operation model's probabilities for one feature tuple (cached; names are capped, so

@@ -135,7 +135,12 @@ _KEEP_ATTRS = frozenset(
 
 def _text(node: Any, limit: int = 400) -> str:
     """The text inside `node` (scripts' too), at most `limit` characters, quotes and ; trimmed."""
-    text = _tostring(node, method="text", encoding="unicode", with_tail=False)  # XPath string(), in C
+    if len(node):  # XPath string(), serialised in C
+        text = _tostring(node, method="text", encoding="unicode", with_tail=False)
+    else:  # no child element: the text is the element's own
+        text = node.text
+        if not text:
+            return ""
     return " ".join(text[: limit * 2].split())[:limit].strip(" ;\"'")
 
 
@@ -220,17 +225,17 @@ def _elements(nodes: list[Any], hidden: set[Any], labels: dict[str, str]) -> lis
             role = canonical_role(tag)
             if len(_TAG_ROLES) < 1024:
                 _TAG_ROLES[tag] = role
-        name = (
-            get("aria-label")
-            or (labels.get(a["id"], "") if get("id") else "")
-            or _text(node)
-            or get("placeholder")
-            or get("title")
-            or get("alt")
-            or get("name")
-            or ""
-        )
-        name = " ".join(name[:800].split())[:200] if name.isascii() else norm_name(name)  # `norm_name`
+        name = get("aria-label") or (labels.get(a["id"], "") if get("id") else "")
+        if not name:
+            name = _text(node)
+            if name and name.isascii():  # `_text` collapsed its spaces: its `norm_name` is a cut
+                name = name[:200]
+            else:
+                name = norm_name(
+                    name or get("placeholder") or get("title") or get("alt") or get("name") or ""
+                )
+        else:
+            name = norm_name(name)
         out.append(
             Element(
                 role,

@@ -298,10 +298,16 @@ def _line_element(line: str) -> Element | None:
     AX outlines, bare roles and Mind2Web tags alone on a line."""
     fast = _ARIA_LINE.match(line)
     if fast is not None and fast.group("role").lower() in _ROLE_WORDS:
-        role_word, quoted, states, value = fast.group("role", "name", "states", "value")
+        role_word, quoted, states, value = fast.groups()
+        simple = _SIMPLE_REF.fullmatch(states) if states else None  # `[ref=e12]` alone: just a ref
+        if (simple is not None or not states) and (quoted is None or not value):
+            # no state and no value: the common line (`- link "Deals" [ref=e5]`, `- text: Boston`)
+            name = ((quoted if quoted is not None else value) or "").replace('\\"', '"')
+            tag, role = _tag_and_role(role_word)
+            ref = () if simple is None else (("ref", simple.group(1)),)
+            return Element(role, norm_name(name) if name else "", "", tag, "", ref, True, False, False)
         info: dict[str, Any] = {}
         if states:
-            simple = _SIMPLE_REF.fullmatch(states)  # `[ref=e12]` alone, what `_props` reads as just that
             info = {"ref": simple.group(1)} if simple is not None else _props(states, info)
         if quoted is None and value:  # `- text: Boston`, `- generic: Boston`: the text is the name
             quoted, value = value, ""
