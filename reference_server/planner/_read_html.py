@@ -34,14 +34,22 @@ MAX_ELEMENTS = 2000
 MAX_ATTRS = 12
 
 _PARSER = lxml.etree.HTMLParser(
-    recover=True, remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8"
+    recover=True,
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    encoding="utf-8",
+    collect_ids=False,  # no id table: nothing here looks elements up by id
 )
+_CONTROL_TAGS = ("input", "select", "textarea", "button", "a", "img", "svg", "video", "audio", "iframe")
 _CONTROLS = lxml.etree.XPath(
     "//input|//select|//textarea|//button|//a|//img|//svg|//video|//audio|//iframe"
     "|//@role/..|//@contenteditable/..|//@onclick/..|//@tabindex[.!='-1']/.."
 )
 """Controls in document order: those tags, and the elements with `role`, `contenteditable`,
 `onclick` or a `tabindex` other than -1 (as `//*[@role]`, found several times faster)."""
+_ATTR_CONTROLS = lxml.etree.XPath("//@role/..|//@contenteditable/..|//@onclick/..|//@tabindex[.!='-1']/..")
+_PLAIN_TAG = re.compile(r"[a-z][a-z0-9-]*")
 _PSEUDO = frozenset(
     [
         "textbox",
@@ -267,7 +275,7 @@ def read_html(markup: str) -> tuple[list[Element], str]:
         root = None
     if root is None:
         return [], ""
-    nodes = _CONTROLS(root)
+    nodes = _controls(root)
     if not nodes:
         nodes = [n for n in root.iter() if isinstance(n.tag, str) and n.tag.lower() in _PSEUDO]
         nodes = nodes or _TEXT(root)
@@ -276,6 +284,24 @@ def read_html(markup: str) -> tuple[list[Element], str]:
     hidden = _hidden(root) if nodes else set()
     labels = {lab.get("for", ""): _text(lab) for lab in _LABELS(root)} if nodes else {}
     return _elements(nodes, hidden, labels), _loose_text(root)[:4000]
+
+
+def _controls(root: Any) -> list[Any]:
+    """`_CONTROLS(root)`: the tagged ones by `iter` (filtered in C), merged in document order with
+    the few found by attribute, through one more `iter` over the tags those have."""
+    if root.getprevious() is not None or root.getnext() is not None:  # `iter` sees one tree only
+        return list(_CONTROLS(root))
+    by_attr = _ATTR_CONTROLS(root)
+    if not by_attr:
+        return list(root.iter(*_CONTROL_TAGS))
+    tags = {n.tag for n in by_attr}.difference(_CONTROL_TAGS)
+    if not all(isinstance(t, str) and _PLAIN_TAG.fullmatch(t) for t in tags):  # names iter may not take
+        return list(_CONTROLS(root))
+    wanted = set(by_attr)
+    return [n for n in root.iter(*_CONTROL_TAGS, *tags) if n.tag in _CONTROL_SET or n in wanted]
+
+
+_CONTROL_SET = frozenset(_CONTROL_TAGS)
 
 
 def _hidden(root: Any) -> set[Any]:
