@@ -217,6 +217,15 @@ class Encoder:
             name: phrase_starts(getattr(self.lexicon, name))
             for name in ("state_phrases", "goal_phrases", "history_phrases")
         }
+        starts = self._starts["state_phrases"]
+        self._single = {
+            w: tuple(self.lexicon.state_phrases[w].items())
+            for w, lengths in starts.items()
+            if lengths == (1,)
+        }
+        """State phrases of one word that begin no longer phrase: where a name holds only these (and no
+        negation), `match_concepts` adds each one's weights in turn, with nothing skipped."""
+        self._not_single = frozenset(starts).difference(self._single) | self.lexicon.negations
 
     def _hashed(self, tokens: list[str], empty_feature: str) -> F32:
         """Unit hashed block: unigrams ("u:<token>", weight 1) then bigrams ("b:<a> <b>", weight 0.7),
@@ -295,6 +304,7 @@ class Encoder:
         history = state.history[-_HISTORY_USED:]
         candidates: list[tuple[Element, str]] = []
         starts = self._starts["state_phrases"]
+        single = self._single
         for n, e in enumerate(state.elements[:MAX_ENCODED_ELEMENTS]):
             if not e.visible:
                 continue
@@ -311,6 +321,8 @@ class Encoder:
                     words = tuple(_words(name.lower())[:_NAME_TOKENS])  # names are NFKC
                     if starts.keys().isdisjoint(words):
                         adds = ()
+                    elif self._not_single.isdisjoint(words):  # one-word phrases, nothing negated
+                        adds = tuple([add for w in words if w in single for add in single[w]])
                     else:
                         adds = tuple(phrase_weights(words, lex.state_phrases, lex, starts))
                     if len(names) >= _CACHE_LIMIT:

@@ -211,8 +211,9 @@ def _element(node: Any, hidden: bool, labels: dict[str, str]) -> Element:
     )
 
 
-_SPECIAL = frozenset({"input", "select", "textarea", "button"})
-"""Tags whose role or name depends on more than the tag and the common attributes."""
+_SPECIAL = frozenset({"input", "select", "textarea"})
+"""Tags whose role, name or value depends on more than the tag and the common attributes (a
+button's `type` matters to `_element` for an `input` only)."""
 _TAG_ROLES: dict[str, str] = {}
 
 
