@@ -146,13 +146,46 @@ _ARIA_LINE = re.compile(
     r"(?P<states>(?: \[[^\]\n]{0,40}\])*)(?::(?: (?P<value>[^\n]*))?)?[ \t]*$"
 )
 """The common shape of a Playwright aria snapshot line, read without the general path."""
-_WRAPPER = re.compile(
-    r"^[ \t]*- (?:generic|group|none|presentation|list|region|main|navigation|banner|contentinfo|complementary"
-    r"|form|document|section|article|rowgroup|table|row|grid|toolbar|menubar|tablist|search)"
-    r"(?: \[[^\]\n]{0,40}\])*:[ \t]*$"
+_WRAPPER_ROLES = (
+    "generic",
+    "group",
+    "none",
+    "presentation",
+    "list",
+    "region",
+    "main",
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "form",
+    "document",
+    "section",
+    "article",
+    "rowgroup",
+    "table",
+    "row",
+    "grid",
+    "toolbar",
+    "menubar",
+    "tablist",
+    "search",
 )
+_WRAPPER = re.compile(rf"^[ \t]*- (?:{'|'.join(_WRAPPER_ROLES)})(?: \[[^\]\n]{{0,40}}\])*:[ \t]*$")
 """An unnamed structural node of an aria snapshot with children: skipped (a dialog is kept: it says a
 modal is open)."""
+_WRAPPER_SET = frozenset(_WRAPPER_ROLES)
+_OUTLINE = re.compile(
+    r"(?P<a>^[ \t]*- (?P<role>[A-Za-z][\w-]{0,30})(?: \"(?P<name>[^\"\\\n]*+(?:\\.[^\"\\\n]*+)*+)\")?"
+    r"(?: \[ref=(?P<ref>[a-z]?[0-9]{1,15})\])?(?P<colon>:(?: (?P<value>[^\n]*))?)?[ \t]*$)"
+    r"|(?P<o>^.*$)",
+    re.MULTILINE,
+)
+"""One line of an outline per match: an aria snapshot line with at most a plain ref (`_ARIA_LINE`
+with `_SIMPLE_REF` states; its name not bounded here), or any other line. Used where lines end at
+"\n" only, as `splitlines` then splits them."""
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Line boundaries of `str.splitlines` besides "\n"."""
 _VALUE_AFTER = re.compile(r"\s*(?:\[[^\]]*\]\s*)*:\s*(.+)$")
 _TRAILING_STATES = re.compile(r"(?:\s*\[[^\]\n]{0,40}\])+\s*$")
 _STATE_BRACKETS = re.compile(
@@ -293,6 +326,15 @@ def _tag_and_role(role_word: str) -> tuple[str, str]:
     return (raw if raw != role else ""), role
 
 
+def _plain_aria(role_word: str, quoted: str | None, ref: str | None, value: str | None) -> Element:
+    """An aria snapshot line with no state but a plain ref and no value besides its name: the common
+    line (`- link "Deals" [ref=e5]`, `- text: Boston`), as `_line_element` reads it."""
+    name = ((quoted if quoted is not None else value) or "").replace('\\"', '"')
+    tag, role = _tag_and_role(role_word)
+    attrs = () if ref is None else (("ref", ref),)
+    return Element(role, norm_name(name) if name else "", "", tag, "", attrs, True, False, False)
+
+
 def _line_element(line: str) -> Element | None:
     """An outline line that starts (after bullets and an index) with a role word: aria snapshot,
     AX outlines, bare roles and Mind2Web tags alone on a line."""
@@ -301,11 +343,7 @@ def _line_element(line: str) -> Element | None:
         role_word, quoted, states, value = fast.groups()
         simple = _SIMPLE_REF.fullmatch(states) if states else None  # `[ref=e12]` alone: just a ref
         if (simple is not None or not states) and (quoted is None or not value):
-            # no state and no value: the common line (`- link "Deals" [ref=e5]`, `- text: Boston`)
-            name = ((quoted if quoted is not None else value) or "").replace('\\"', '"')
-            tag, role = _tag_and_role(role_word)
-            ref = () if simple is None else (("ref", simple.group(1)),)
-            return Element(role, norm_name(name) if name else "", "", tag, "", ref, True, False, False)
+            return _plain_aria(role_word, quoted, None if simple is None else simple.group(1), value)
         info: dict[str, Any] = {}
         if states:
             info = {"ref": simple.group(1)} if simple is not None else _props(states, info)
@@ -421,6 +459,23 @@ def _focus_last(elements: list[Element], prose: str) -> list[Element]:
     return elements
 
 
+def _outline_line(line: str, elements: list[Element], prose: list[str]) -> int:
+    """Read one line of an outline into `elements` or `prose`; 1 when it is an outline line."""
+    if not line.strip():
+        return 0
+    if _WRAPPER.match(line):  # `- generic [ref=e2]:` holds the next lines and says nothing itself
+        return 1
+    one = _line_element(line)
+    if one is not None:
+        elements.append(one)
+        return 1
+    found, rest = _inline(line)
+    elements.extend(found)
+    if rest:
+        prose.append(rest)
+    return 0
+
+
 def _read_page(text: str) -> tuple[list[Element], str, str]:
     """Elements, leftover prose and the notation of the page part of a state."""
     stripped = text.strip()
@@ -466,23 +521,36 @@ def _read_page(text: str) -> tuple[list[Element], str, str]:
         if els:
             return els, loose, "html"
     outline = 0
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if _WRAPPER.match(line):  # `- generic [ref=e2]:` holds the next lines and says nothing itself
-            outline += 1
-            continue
-        one = _line_element(line)
-        if one is not None:
-            elements.append(one)
-            outline += 1
-        else:
-            found, rest = _inline(line)
-            elements.extend(found)
-            if rest:
-                prose.append(rest)
-        if len(elements) >= MAX_ELEMENTS:
-            break
+    if _OTHER_BREAKS.search(text) is None:  # lines end at "\n": one scan of `_OUTLINE` splits and reads
+        for m in _OUTLINE.finditer(text):
+            if m.lastgroup == "a":
+                role_word, quoted, ref, colon, value = m.group("role", "name", "ref", "colon", "value")
+                if (
+                    role_word in _WRAPPER_SET
+                    and quoted is None
+                    and colon is not None
+                    and (not value or not value.strip(" \t"))
+                ):
+                    outline += 1  # `_WRAPPER`: `- generic [ref=e2]:` holds the next lines, says nothing
+                    continue
+                if (
+                    role_word.lower() in _ROLE_WORDS
+                    and (quoted is None or not value)
+                    and (quoted is None or len(quoted) <= 300)
+                ):
+                    elements.append(_plain_aria(role_word, quoted, ref, value))
+                    outline += 1
+                    if len(elements) >= MAX_ELEMENTS:
+                        break
+                    continue
+            outline += _outline_line(m.group(), elements, prose)
+            if len(elements) >= MAX_ELEMENTS:
+                break
+    else:
+        for line in text.splitlines():
+            outline += _outline_line(line, elements, prose)
+            if len(elements) >= MAX_ELEMENTS:
+                break
     text_rest = " ".join(prose)
     return _focus_last(elements, text_rest), text_rest, "outline" if outline else "prose"
 
