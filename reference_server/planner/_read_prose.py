@@ -129,6 +129,8 @@ PROSE_NOUNS = frozenset(w for n in _NOUNS for w in n.split() if len(n.split()) =
 
 _QUOTED = r"'(?P<qa>[^\n]{0,120}?)'(?=$|[\s.,;:!?)\]])|\"(?P<qb>[^\"\n]{0,120})\"|\u201c(?P<qc>[^\u201d\n]{0,120})\u201d|\u2018(?P<qd>[^\u2019\n]{0,120})\u2019"
 _WORD_SPLIT = re.compile(r"([A-Za-z][\w-]*)")
+_ASCII_WORD_SPLIT = re.compile(r"([a-z][a-z0-9_-]*)")
+"""`_WORD_SPLIT` on lowercase ASCII text (character classes, not the Unicode word test)."""
 """A word (the noun lookup's unit); split with it, the text alternates gap, word, ..., gap."""
 _FIRST: dict[str, tuple[int, ...]] = {}
 for _noun in _NOUNS:
@@ -145,7 +147,7 @@ def _nouns(text: str) -> list[tuple[int, int, str]]:
     The text is split once (`parts`: gap, word, gap, word, ..., gap) and offsets are summed only when
     a word can start a noun: no match object per word."""
     if text.isascii():  # lowercasing ASCII changes no length and no word boundary
-        parts = _WORD_SPLIT.split(text.lower())
+        parts = _ASCII_WORD_SPLIT.split(text.lower())
         lows = parts[1::2]
     else:
         parts = _WORD_SPLIT.split(text)
@@ -176,6 +178,7 @@ def _nouns(text: str) -> list[tuple[int, int, str]]:
 
 _AFTER_QUOTED = re.compile(r"\s*(?::\s*)?(?:" + _QUOTED + ")")
 _BEFORE_QUOTED = re.compile(r"(?:" + _QUOTED + r")\s*$")
+_CLOSING_QUOTES = frozenset("'\"\u201d\u2019")
 _LABEL_WORDS = (
     r"label(?:l)?ed(?:\s+as)?|named|called|titled|entitled|marked|captioned|reading|saying|"
     r"that\s+(?:says|reads|shows)|which\s+(?:says|reads)|with\s+the\s+(?:text|label|caption|placeholder|title|name)|"
@@ -374,7 +377,13 @@ def read_prose(text: str) -> tuple[list[Element], str]:
             continue
         role, input_type, strong = _NOUNS[noun]
         name = ""
-        before = _BEFORE_QUOTED.search(text, max(pos, start - 124), start)
+        lo = max(pos, start - 124)
+        # a quoted name right before the noun ends with a closing quote (then only spaces)
+        before = (
+            _BEFORE_QUOTED.search(text, lo, start)
+            if text[lo:start].rstrip()[-1:] in _CLOSING_QUOTES
+            else None
+        )
         after = _AFTER_QUOTED.match(text, end)
         if after is not None:
             name, end = _quoted(after), after.end()
