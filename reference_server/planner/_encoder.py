@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import re
 import struct
 import unicodedata
@@ -234,25 +235,27 @@ class Encoder:
         if tokens:
             feats: list[bytes | None] = list(map(self._unigrams.get, tokens))
             feats += map(self._bigrams.get, itertools.pairwise(tokens))
-            if None in feats:  # features not seen before
-                n = len(tokens)
-                for i, feat in enumerate(feats):
-                    if feat is None:
-                        feats[i] = (
-                            self._unigram(tokens[i])
-                            if i < n
-                            else self._bigram(tokens[i - n], tokens[i - n + 1])
-                        )
+            n = len(tokens)
+            i = -1
+            while True:  # features not seen before
+                try:
+                    i = feats.index(None, i + 1)
+                except ValueError:
+                    break
+                feats[i] = (
+                    self._unigram(tokens[i]) if i < n else self._bigram(tokens[i - n], tokens[i - n + 1])
+                )
         else:
             feats = [_signed(_crc(empty_feature), self.hdim, 1.0)]
         rec = np.frombuffer(b"".join(feats), _FEATURE)  # type: ignore[arg-type]
         h: npt.NDArray[np.float64] = np.bincount(rec["bucket"], rec["weight"], self.hdim)  # type: ignore[assignment]
-        norm = float(np.sqrt(h @ h))
+        norm = math.sqrt(h @ h)  # `np.sqrt` rounds the same: IEEE square roots are exact to the bit
         if norm < 1e-8:  # every feature cancelled out: fall back to the empty-text feature
             one = np.frombuffer(_signed(_crc(empty_feature), self.hdim, 1.0), _FEATURE)
             h = np.bincount(one["bucket"], one["weight"], self.hdim)  # type: ignore[assignment]
             norm = 1.0
-        return (h / norm).astype(np.float32)
+        np.divide(h, norm, out=h)
+        return h.astype(np.float32)
 
     def _unigram(self, token: str) -> bytes:
         v = _signed(zlib.crc32(f"u:{token}".encode()), self.hdim, 1.0)
