@@ -212,8 +212,8 @@ class Encoder:
         self._op_cache: dict[tuple[str, ...], tuple[float, float, float]] = {}
         self._roles: dict[tuple[str, str], tuple[str, tuple[tuple[int, float], ...], bool, bool]] = {}
         self._names: dict[str, tuple[tuple[str, ...], tuple[tuple[int, float], ...]]] = {}
-        """Element name -> its words and the concept additions of its phrases (names recur on a
-        page and from one page to the next)."""
+        """Lowercased element name -> its words and the concept additions of its phrases (names recur
+        on a page and from one page to the next)."""
         self._starts = {
             name: phrase_starts(getattr(self.lexicon, name))
             for name in ("state_phrases", "goal_phrases", "history_phrases")
@@ -319,9 +319,10 @@ class Encoder:
                 named[k] += w
             name = e.name
             if name:
-                name_info = names.get(name)
+                low = name.lower()  # all that is read of a name (a link and its image often differ in case)
+                name_info = names.get(low)
                 if name_info is None:  # the name's words and the concepts of its phrases, cached
-                    words = tuple(_words(name.lower())[:_NAME_TOKENS])  # names are NFKC
+                    words = tuple(_words(low)[:_NAME_TOKENS])  # names are NFKC
                     if starts.keys().isdisjoint(words):
                         adds = ()
                     elif self._not_single.isdisjoint(words):  # one-word phrases, nothing negated
@@ -330,7 +331,7 @@ class Encoder:
                         adds = tuple(phrase_weights(words, lex.state_phrases, lex, starts))
                     if len(names) >= _CACHE_LIMIT:
                         names.clear()
-                    names[name] = name_info = (words, adds)
+                    names[low] = name_info = (words, adds)
                 words, adds = name_info
                 if n < _HASHED_ELEMENTS:
                     el_tokens.append(f"[{e.role}]")
