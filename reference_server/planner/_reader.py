@@ -326,6 +326,17 @@ def _tag_and_role(role_word: str) -> tuple[str, str]:
     return (raw if raw != role else ""), role
 
 
+_ROLE_WORD_INFO: dict[str, tuple[bool, str, str]] = {}
+
+
+def _role_word_info(role_word: str) -> tuple[bool, str, str]:
+    """Whether a word is a role word (`_ROLE_WORDS`), and its `_tag_and_role` (cached)."""
+    info = (role_word.lower() in _ROLE_WORDS, *_tag_and_role(role_word))
+    if len(_ROLE_WORD_INFO) < 4096:
+        _ROLE_WORD_INFO[role_word] = info
+    return info
+
+
 def _plain_aria(role_word: str, quoted: str | None, ref: str | None, value: str | None) -> Element:
     """An aria snapshot line with no state but a plain ref and no value besides its name: the common
     line (`- link "Deals" [ref=e5]`, `- text: Boston`), as `_line_element` reads it."""
@@ -533,12 +544,15 @@ def _read_page(text: str) -> tuple[list[Element], str, str]:
                 ):
                     outline += 1  # `_WRAPPER`: `- generic [ref=e2]:` holds the next lines, says nothing
                     continue
-                if (
-                    role_word.lower() in _ROLE_WORDS
-                    and (quoted is None or not value)
-                    and (quoted is None or len(quoted) <= 300)
-                ):
-                    elements.append(_plain_aria(role_word, quoted, ref, value))
+                known = _ROLE_WORD_INFO.get(role_word) or _role_word_info(role_word)
+                if known[0] and (quoted is None or (not value and len(quoted) <= 300)):
+                    # `_plain_aria`, inline: a page has hundreds of these lines
+                    name = ((quoted if quoted is not None else value) or "").replace('\\"', '"')
+                    if name:
+                        name = " ".join(name[:800].split())[:200] if name.isascii() else norm_name(name)
+                    elements.append(
+                        Element(known[2], name, "", known[1], "", () if ref is None else (("ref", ref),))
+                    )
                     outline += 1
                     if len(elements) >= MAX_ELEMENTS:
                         break
