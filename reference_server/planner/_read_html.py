@@ -244,7 +244,13 @@ def _elements(nodes: list[Any], hidden: set[Any], labels: dict[str, str]) -> lis
                     name or get("placeholder") or get("title") or get("alt") or get("name") or ""
                 )
         else:
-            name = norm_name(name)
+            name = " ".join(name[:800].split())[:200] if name.isascii() else norm_name(name)
+        if _KEEP_ATTRS.isdisjoint(a):
+            kept: tuple[tuple[str, str], ...] = ()
+        elif len(items) == 1:  # the one attribute, and it is kept (`href` of a link)
+            kept = ((items[0][0], items[0][1][:80]),)
+        else:
+            kept = _kept(items)
         out.append(
             Element(
                 role,
@@ -252,7 +258,7 @@ def _elements(nodes: list[Any], hidden: set[Any], labels: dict[str, str]) -> lis
                 "",
                 tag,
                 "",
-                () if _KEEP_ATTRS.isdisjoint(a) else _kept(items),
+                kept,
                 node not in hidden,
                 "autofocus" in a or get("data-focused", "") == "true",
                 "disabled" in a or get("aria-disabled", "").lower() == "true",
