@@ -227,6 +227,7 @@ class Encoder:
         """State phrases of one word that begin no longer phrase: where a name holds only these (and no
         negation), `match_concepts` adds each one's weights in turn, with nothing skipped."""
         self._not_single = frozenset(starts).difference(self._single) | self.lexicon.negations
+        self._start_words = frozenset(starts)
 
     def _hashed(self, tokens: list[str], empty_feature: str) -> F32:
         """Unit hashed block: unigrams ("u:<token>", weight 1) then bigrams ("b:<a> <b>", weight 0.7),
@@ -307,6 +308,7 @@ class Encoder:
         history = state.history[-_HISTORY_USED:]
         candidates: list[tuple[Element, str]] = []
         starts = self._starts["state_phrases"]
+        start_words = self._start_words
         single = self._single
         for n, e in enumerate(state.elements[:MAX_ENCODED_ELEMENTS]):
             if not e.visible:
@@ -322,8 +324,12 @@ class Encoder:
                 low = name.lower()  # all that is read of a name (a link and its image often differ in case)
                 name_info = names.get(low)
                 if name_info is None:  # the name's words and the concepts of its phrases, cached
-                    words = tuple(_words(low)[:_NAME_TOKENS])  # names are NFKC
-                    if starts.keys().isdisjoint(words):
+                    words = tuple(  # `_words`, inline; names are NFKC
+                        low.encode().translate(_WORD_BYTES).decode().split()[:_NAME_TOKENS]
+                        if low.isascii() and "[" not in low
+                        else _TOKEN_RE.findall(low)[:_NAME_TOKENS]
+                    )
+                    if start_words.isdisjoint(words):
                         adds = ()
                     elif self._not_single.isdisjoint(words):  # one-word phrases, nothing negated
                         adds = tuple([add for w in words if w in single for add in single[w]])
