@@ -367,7 +367,7 @@ def norm_name(text: str, limit: int = 200) -> str:
     return " ".join(text.split())[:limit]
 
 
-class Element(msgspec.Struct, frozen=True):
+class Element(msgspec.Struct, frozen=True, gc=False):
     """One element of a page, whatever notation described it (a msgspec Struct: a page makes
     hundreds, and a Struct is built ten times faster than a frozen dataclass)."""
 
@@ -408,7 +408,7 @@ class Element(msgspec.Struct, frozen=True):
         )
 
 
-class PastAction(msgspec.Struct, frozen=True):
+class PastAction(msgspec.Struct, frozen=True, gc=False):
     """One previous action of the agent (or person)."""
 
     op: str
@@ -417,7 +417,7 @@ class PastAction(msgspec.Struct, frozen=True):
     value: str = ""
 
 
-class PageState(msgspec.Struct, frozen=True):
+class PageState(msgspec.Struct, frozen=True, gc=False):
     """A state description read into the element model."""
 
     elements: tuple[Element, ...] = ()

@@ -16,10 +16,12 @@ Encodings are cached per text digest in dicts whose entry limits come from a byt
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import struct
 import unicodedata
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +29,7 @@ import numpy.typing as npt
 
 from reference_server.planner._cachekey import LONG_FEATURE, LONG_TEXT_UNCACHED, digest, entries_for
 from reference_server.planner._catalog import Lexicon, load_lexicon
-from reference_server.planner._elements import PageState
+from reference_server.planner._elements import Element, PageState, kind_of
 from reference_server.planner._opmodel import OperationModel, features, load_operation_model
 from reference_server.planner._reader import read_state
 
@@ -58,6 +60,18 @@ _HISTORY_USED = 8
 _UNKNOWN_PAGE = 0.6
 """`landing` of a state whose words name nothing the lexicon or the reader knows."""
 _TOKEN_RE = re.compile(r"\[[a-z][a-z0-9]*\]|[a-z0-9$]+")
+_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789$" else 32 for c in range(256))
+"""`_TOKEN_RE` on lowercase ASCII text without "[": the runs of [a-z0-9$], found by mapping every other
+byte to a space (`bytes.translate`) and splitting, twice as fast as the regex."""
+
+
+def _words(low: str) -> list[str]:
+    """`_TOKEN_RE.findall(low)` of lowercased text."""
+    if low.isascii() and "[" not in low:
+        return low.encode().translate(_WORD_BYTES).decode().split()
+    return _TOKEN_RE.findall(low)
+
+
 _BIGRAM_WEIGHT = 0.7
 
 
@@ -73,7 +87,7 @@ def tokenize(text: str, limit: int) -> list[str]:
     """NFKC, lowercase, split into `[role]` tags and `[a-z0-9$]+` words; keep the first `limit` tokens."""
     text = text[:MAX_CHARS]
     norm = (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower()  # ASCII is NFKC
-    return _TOKEN_RE.findall(norm)[:limit]
+    return _words(norm)[:limit]
 
 
 _crc_cache: dict[str, int] = {}
@@ -119,25 +133,40 @@ def match_concepts(
 
     `starts` (`phrase_starts(table)`) only skips the lengths that cannot match: same result, faster.
     """
+    for k, w in phrase_weights(tokens, table, lex, starts):
+        out[k] += w
+
+
+def phrase_weights(
+    tokens: Sequence[str],
+    table: dict[str, dict[int, float]],
+    lex: Lexicon,
+    starts: dict[str, tuple[int, ...]] | None = None,
+) -> list[tuple[int, float]]:
+    """The (concept, weight) additions of `match_concepts`, in the order it makes them."""
     if starts is None:
         starts = phrase_starts(table)
     n = len(tokens)
     negations = lex.negations
+    adds: list[tuple[int, float]] = []
     free = 0  # the first position not inside an earlier match
-    for i in [i for i, t in enumerate(tokens) if t in starts]:  # other tokens start no phrase
-        if i < free:
+    for i, token in enumerate(tokens):
+        lengths = starts.get(token)
+        if lengths is None or i < free:  # other tokens start no phrase
             continue
-        for length in starts[tokens[i]]:
-            if length > n - i:
+        for length in lengths:
+            if length == 1:
+                weights = table.get(token)
+            elif length > n - i:
                 continue
-            key = tokens[i] if length == 1 else " ".join(tokens[i : i + length])
-            weights = table.get(key)
-            if weights is not None:
-                if negations.isdisjoint(tokens[max(0, i - 2) : i]):
-                    for k, w in weights.items():
-                        out[k] += w
+            else:
+                weights = table.get(" ".join(tokens[i : i + length]))
+            if weights is not None:  # negated when one of the two tokens before is a negation
+                if i == 0 or (tokens[i - 1] not in negations and (i == 1 or tokens[i - 2] not in negations)):
+                    adds.extend(weights.items())
                 free = i + length
                 break
+    return adds
 
 
 class Encoder:
@@ -178,10 +207,24 @@ class Encoder:
         }
         self.operation_model = load_operation_model()
         self._op_cache: dict[tuple[str, ...], tuple[float, float, float]] = {}
+        self._roles: dict[tuple[str, str], tuple[str, tuple[tuple[int, float], ...], bool, bool]] = {}
+        self._names: dict[str, tuple[tuple[str, ...], tuple[tuple[int, float], ...]]] = {}
+        """Lowercased element name -> its words and the concept additions of its phrases (names recur
+        on a page and from one page to the next)."""
         self._starts = {
             name: phrase_starts(getattr(self.lexicon, name))
             for name in ("state_phrases", "goal_phrases", "history_phrases")
         }
+        starts = self._starts["state_phrases"]
+        self._single = {
+            w: tuple(self.lexicon.state_phrases[w].items())
+            for w, lengths in starts.items()
+            if lengths == (1,)
+        }
+        """State phrases of one word that begin no longer phrase: where a name holds only these (and no
+        negation), `match_concepts` adds each one's weights in turn, with nothing skipped."""
+        self._not_single = frozenset(starts).difference(self._single) | self.lexicon.negations
+        self._start_words = frozenset(starts)
 
     def _hashed(self, tokens: list[str], empty_feature: str) -> F32:
         """Unit hashed block: unigrams ("u:<token>", weight 1) then bigrams ("b:<a> <b>", weight 0.7),
@@ -190,25 +233,27 @@ class Encoder:
         if tokens:
             feats: list[bytes | None] = list(map(self._unigrams.get, tokens))
             feats += map(self._bigrams.get, itertools.pairwise(tokens))
-            if None in feats:  # features not seen before
-                n = len(tokens)
-                for i, feat in enumerate(feats):
-                    if feat is None:
-                        feats[i] = (
-                            self._unigram(tokens[i])
-                            if i < n
-                            else self._bigram(tokens[i - n], tokens[i - n + 1])
-                        )
+            n = len(tokens)
+            i = -1
+            while True:  # features not seen before
+                try:
+                    i = feats.index(None, i + 1)
+                except ValueError:
+                    break
+                feats[i] = (
+                    self._unigram(tokens[i]) if i < n else self._bigram(tokens[i - n], tokens[i - n + 1])
+                )
         else:
             feats = [_signed(_crc(empty_feature), self.hdim, 1.0)]
         rec = np.frombuffer(b"".join(feats), _FEATURE)  # type: ignore[arg-type]
         h: npt.NDArray[np.float64] = np.bincount(rec["bucket"], rec["weight"], self.hdim)  # type: ignore[assignment]
-        norm = float(np.sqrt(h @ h))
+        norm = math.sqrt(h @ h)  # `np.sqrt` rounds the same: IEEE square roots are exact to the bit
         if norm < 1e-8:  # every feature cancelled out: fall back to the empty-text feature
             one = np.frombuffer(_signed(_crc(empty_feature), self.hdim, 1.0), _FEATURE)
             h = np.bincount(one["bucket"], one["weight"], self.hdim)  # type: ignore[assignment]
             norm = 1.0
-        return (h / norm).astype(np.float32)
+        np.divide(h, norm, out=h)
+        return h.astype(np.float32)
 
     def _unigram(self, token: str) -> bytes:
         v = _signed(zlib.crc32(f"u:{token}".encode()), self.hdim, 1.0)
@@ -257,43 +302,75 @@ class Encoder:
         aff = [0.0, 0.0, 0.0]
         el_tokens: list[str] = []
         named = [0.0] * self.k  # what the elements' names and roles add, summed in element order
-        role_concepts = self._role_concepts
-        table, starts = lex.state_phrases, self._starts["state_phrases"]
+        roles = self._roles
+        names = self._names
         history = state.history[-_HISTORY_USED:]
-        candidates = []
+        candidates: list[tuple[Element, str]] = []
+        starts = self._starts["state_phrases"]
+        start_words = self._start_words
+        single = self._single
         for n, e in enumerate(state.elements[:MAX_ENCODED_ELEMENTS]):
             if not e.visible:
                 continue
-            kind = e.kind
-            words = _TOKEN_RE.findall(e.name.lower())[:_NAME_TOKENS] if e.name else []  # names are NFKC
-            if n < _HASHED_ELEMENTS:
-                el_tokens.append(f"[{e.role}]")
-                el_tokens.extend(words)
-            for k, w in role_concepts.get(e.role, ()):
+            role_info = roles.get((e.role, e.input_type))
+            if role_info is None:
+                role_info = self._role_info(e.role, e.input_type)
+            kind, adds, candidate_named, candidate_unnamed = role_info
+            for k, w in adds:  # the role's concepts, then its kind's
                 named[k] += w
-            for k, w in role_concepts.get(f"kind:{kind}", ()):
-                named[k] += w
-            if words and any(w in starts for w in words):
-                match_concepts(words, table, lex, named, starts)
+            name = e.name
+            if name:
+                low = name.lower()  # all that is read of a name (a link and its image often differ in case)
+                name_info = names.get(low)
+                if name_info is None:  # the name's words and the concepts of its phrases, cached
+                    words = tuple(  # `_words`, inline; names are NFKC
+                        low.encode().translate(_WORD_BYTES).decode().split()[:_NAME_TOKENS]
+                        if low.isascii() and "[" not in low
+                        else _TOKEN_RE.findall(low)[:_NAME_TOKENS]
+                    )
+                    if start_words.isdisjoint(words):
+                        adds = ()
+                    elif self._not_single.isdisjoint(words):  # one-word phrases, nothing negated
+                        adds = tuple([add for w in words if w in single for add in single[w]])
+                    else:
+                        adds = tuple(phrase_weights(words, lex.state_phrases, lex, starts))
+                    if len(names) >= _CACHE_LIMIT:
+                        names.clear()
+                    names[low] = name_info = (words, adds)
+                words, adds = name_info
+                if n < _HASHED_ELEMENTS:
+                    el_tokens.append(f"[{e.role}]")
+                    el_tokens.extend(words)
+                for k, w in adds:  # the name's phrases
+                    named[k] += w
+                if candidate_named and not e.disabled:
+                    candidates.append((e, kind))
+            else:
+                if n < _HASHED_ELEMENTS:
+                    el_tokens.append(f"[{e.role}]")
+                if candidate_unnamed and not e.disabled:
+                    candidates.append((e, kind))
             if e.focused:
                 c[self._focused] = 1.0
             if e.value and kind == "entry":
                 c[self._text_entered] = 1.0
-            if e.actionable:
-                candidates.append(e)
         for k in self._affordances:  # names say what a page is about, not what its controls afford
             named[k] = 0.0
         c += np.asarray(named, np.float32)
         if len(candidates) == 1:  # how to act on the one element: the fitted model says
-            aff = list(self._operation(features(candidates[0], history)))
-        modelled = 0
-        for e in candidates if len(candidates) > 1 else ():  # which element: the goal says
-            prior = self._role_affordances.get(f"kind:{e.kind}", (0.0, 0.0, 0.0))
-            aff = [max(a, r) for a, r in zip(aff, prior, strict=True)]
-            if e.kind in ("entry", "choice") and modelled < _MODELLED:  # typed or chosen: the model says
-                probs = self._operation(features(e, history))
-                aff = [max(a, p) for a, p in zip(aff, probs, strict=True)]
-                modelled += 1
+            aff = list(self._operation(features(candidates[0][0], history)))
+        elif candidates:  # which element: the goal says (a maximum: the order of its terms is free)
+            for kind in dict.fromkeys(kind for _, kind in candidates):
+                prior = self._role_affordances.get(f"kind:{kind}", (0.0, 0.0, 0.0))
+                aff = [max(a, r) for a, r in zip(aff, prior, strict=True)]
+            modelled = 0
+            for e, kind in candidates:
+                if kind in ("entry", "choice"):  # typed or chosen: the model says
+                    probs = self._operation(features(e, history))
+                    aff = [max(a, p) for a, p in zip(aff, probs, strict=True)]
+                    modelled += 1
+                    if modelled == _MODELLED:
+                        break
         for k, p in zip(self._affordances, aff, strict=True):
             c[k] = max(c[k], np.float32(p))
         if candidates:
@@ -314,6 +391,22 @@ class Encoder:
         if not tokens and not state.elements and not history:  # nothing on screen at all: a blank tab
             c[self._blank] = 1.0
         return c, tokens
+
+    def _role_info(self, role: str, input_type: str) -> tuple[str, tuple[tuple[int, float], ...], bool, bool]:
+        """Kind of control of (role, input type), the concepts its role then its kind add, and whether
+        an element of it (visible, enabled) is a candidate target with a name and without (cached)."""
+        kind = kind_of(role, input_type)
+        rc = self._role_concepts
+        info = (
+            kind,
+            rc.get(role, ()) + rc.get(f"kind:{kind}", ()),
+            Element(role, "x").actionable,
+            Element(role).actionable,
+        )
+        if len(self._roles) >= _OP_CACHE_LIMIT:
+            self._roles.clear()
+        self._roles[role, input_type] = info
+        return info
 
     def _operation(self, feats: tuple[str, ...]) -> tuple[float, float, float]:
         """The operation model's probabilities for one feature tuple (cached; names are capped, so

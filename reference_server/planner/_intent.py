@@ -9,6 +9,7 @@ spec/DECISIONS.md D-PLAN-1) and the executor with a short natural reply. A close
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["conversation_kind"]
@@ -138,6 +139,11 @@ def conversation_kind(message: str) -> str | None:
     message is conversation and not a task; None for anything else (tasks, questions about pages)."""
     if len(message) > 120:
         return None
+    return _conversation_kind(message)
+
+
+@functools.lru_cache(maxsize=4096)  # messages are at most 120 characters here; a goal recurs every step
+def _conversation_kind(message: str) -> str | None:
     words = _WORD.findall(message.lower().replace("'", ""))
     if not words or len(words) > 8:
         return None

@@ -11,6 +11,7 @@ is returned as prose for the concept lexicon.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from reference_server.planner._elements import Element, norm_name
@@ -127,7 +128,10 @@ PROSE_NOUNS = frozenset(w for n in _NOUNS for w in n.split() if len(n.split()) =
 """One-word control nouns: mentions of these are read here, where compounds are known."""
 
 _QUOTED = r"'(?P<qa>[^\n]{0,120}?)'(?=$|[\s.,;:!?)\]])|\"(?P<qb>[^\"\n]{0,120})\"|\u201c(?P<qc>[^\u201d\n]{0,120})\u201d|\u2018(?P<qd>[^\u2019\n]{0,120})\u2019"
-_WORD_RE = re.compile(r"[A-Za-z][\w-]*")
+_WORD_SPLIT = re.compile(r"([A-Za-z][\w-]*)")
+_ASCII_WORD_SPLIT = re.compile(r"([a-z][a-z0-9_-]*)")
+"""`_WORD_SPLIT` on lowercase ASCII text (character classes, not the Unicode word test)."""
+"""A word (the noun lookup's unit); split with it, the text alternates gap, word, ..., gap."""
 _FIRST: dict[str, tuple[int, ...]] = {}
 for _noun in _NOUNS:
     _FIRST[_noun.split()[0]] = tuple(
@@ -138,31 +142,43 @@ for _noun in _NOUNS:
 
 def _nouns(text: str) -> list[tuple[int, int, str]]:
     """(start, end, noun) of every control noun, longest first, left to right: the words of the text
-    looked up in `_NOUNS` (a dictionary, not one large regex alternation: much faster)."""
-    words = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD_RE.finditer(text)]
+    looked up in `_NOUNS` (a dictionary, not one large regex alternation: much faster).
+
+    The text is split once (`parts`: gap, word, gap, word, ..., gap) and offsets are summed only when
+    a word can start a noun: no match object per word."""
+    if text.isascii():  # lowercasing ASCII changes no length and no word boundary
+        parts = _ASCII_WORD_SPLIT.split(text.lower())
+        lows = parts[1::2]
+    else:
+        parts = _WORD_SPLIT.split(text)
+        lows = [w.lower() for w in parts[1::2]]
+    if _FIRST.keys().isdisjoint(lows):
+        return []
+    n_words = len(lows)
+    ends: list[int] | None = None
     out = []
-    i = 0
-    while i < len(words):
-        for n in _FIRST.get(words[i][2], ()):
-            if i + n > len(words):
+    free = 0  # the first word not inside an earlier noun
+    for i in [i for i, w in enumerate(lows) if w in _FIRST]:
+        if i < free:
+            continue
+        for n in _FIRST[lows[i]]:
+            if i + n > n_words:
                 continue
-            key = " ".join(w for _, _, w in words[i : i + n])
-            if (
-                key in _NOUNS
-                and all(  # the words of a noun are separated by spaces only
-                    text[words[k][1] : words[k + 1][0]].isspace() for k in range(i, i + n - 1)
-                )
+            key = lows[i] if n == 1 else " ".join(lows[i : i + n])
+            if key in _NOUNS and all(  # the words of a noun are separated by spaces only
+                parts[2 * k + 2].isspace() for k in range(i, i + n - 1)
             ):
-                out.append((words[i][0], words[i + n - 1][1], key))
-                i += n
+                if ends is None:
+                    ends = list(itertools.accumulate(map(len, parts)))
+                out.append((ends[2 * i], ends[2 * (i + n) - 1], key))
+                free = i + n
                 break
-        else:
-            i += 1
     return out
 
 
 _AFTER_QUOTED = re.compile(r"\s*(?::\s*)?(?:" + _QUOTED + ")")
 _BEFORE_QUOTED = re.compile(r"(?:" + _QUOTED + r")\s*$")
+_CLOSING_QUOTES = frozenset("'\"\u201d\u2019")
 _LABEL_WORDS = (
     r"label(?:l)?ed(?:\s+as)?|named|called|titled|entitled|marked|captioned|reading|saying|"
     r"that\s+(?:says|reads|shows)|which\s+(?:says|reads)|with\s+the\s+(?:text|label|caption|placeholder|title|name)|"
@@ -324,15 +340,28 @@ def _quoted(m: re.Match[str]) -> str:
     return ""
 
 
+_BEFORE_WORDS = re.compile(r"[\w$&+'/-]+|[^\w\s]")
+_NAME_CHAR = re.compile(r"[\w$&+'/-]")
+
+
 def _words_before(prefix: str) -> str:
     """Up to four name words right before a noun ("Sign in" button), stopping at function words."""
-    words = re.findall(r"[\w$&+'/-]+|[^\w\s]", prefix[-60:])
+    words = _BEFORE_WORDS.findall(prefix[-60:])
     out: list[str] = []
     for w in reversed(words):
-        if not re.match(r"[\w$&+'/-]", w) or w.lower() in _BEFORE_STOP or len(out) == 4:
+        if not _NAME_CHAR.match(w) or w.lower() in _BEFORE_STOP or len(out) == 4:
             break
         out.append(w)
     return " ".join(reversed(out))
+
+
+def _may_say_focus(text: str) -> bool:
+    """False when `_FOCUS` cannot match: each of its phrases holds "focus", "cursor" or "active", and
+    on ASCII text a case-insensitive match is a match in the lowercased text (a quick test)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return "focus" in low or "cursor" in low or "active" in low
 
 
 def read_prose(text: str) -> tuple[list[Element], str]:
@@ -348,7 +377,13 @@ def read_prose(text: str) -> tuple[list[Element], str]:
             continue
         role, input_type, strong = _NOUNS[noun]
         name = ""
-        before = _BEFORE_QUOTED.search(text, max(pos, start - 124), start)
+        lo = max(pos, start - 124)
+        # a quoted name right before the noun ends with a closing quote (then only spaces)
+        before = (
+            _BEFORE_QUOTED.search(text, lo, start)
+            if text[lo:start].rstrip()[-1:] in _CLOSING_QUOTES
+            else None
+        )
         after = _AFTER_QUOTED.match(text, end)
         if after is not None:
             name, end = _quoted(after), after.end()
@@ -381,7 +416,7 @@ def read_prose(text: str) -> tuple[list[Element], str]:
         )
         spans.append((start, end))
         pos = end
-    if elements:
+    if elements and _may_say_focus(text):
         focus = list(_FOCUS.finditer(text))
         for f in focus:  # focus applies to the element mentioned last before it
             idx = max((i for i, (s, _) in enumerate(spans) if s <= f.start()), default=-1)

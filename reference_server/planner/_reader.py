@@ -24,6 +24,7 @@ depth is bounded, and no input raises (a state that cannot be read becomes prose
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -139,18 +140,52 @@ _PROP_TRUE = re.compile(
     re.IGNORECASE,
 )
 _REF = re.compile(r"\[ref=([\w-]{1,16})\]")
+_SIMPLE_REF = re.compile(r" \[ref=([a-z]?[0-9]{1,15})\]")
 _ARIA_LINE = re.compile(
     r"^[ \t]*- (?P<role>[A-Za-z][\w-]{0,30})(?: \"(?P<name>(?:[^\"\\\n]|\\.){0,300})\")?"
     r"(?P<states>(?: \[[^\]\n]{0,40}\])*)(?::(?: (?P<value>[^\n]*))?)?[ \t]*$"
 )
 """The common shape of a Playwright aria snapshot line, read without the general path."""
-_WRAPPER = re.compile(
-    r"^[ \t]*- (?:generic|group|none|presentation|list|region|main|navigation|banner|contentinfo|complementary"
-    r"|form|document|section|article|rowgroup|table|row|grid|toolbar|menubar|tablist|search)"
-    r"(?: \[[^\]\n]{0,40}\])*:[ \t]*$"
+_WRAPPER_ROLES = (
+    "generic",
+    "group",
+    "none",
+    "presentation",
+    "list",
+    "region",
+    "main",
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "form",
+    "document",
+    "section",
+    "article",
+    "rowgroup",
+    "table",
+    "row",
+    "grid",
+    "toolbar",
+    "menubar",
+    "tablist",
+    "search",
 )
+_WRAPPER = re.compile(rf"^[ \t]*- (?:{'|'.join(_WRAPPER_ROLES)})(?: \[[^\]\n]{{0,40}}\])*:[ \t]*$")
 """An unnamed structural node of an aria snapshot with children: skipped (a dialog is kept: it says a
 modal is open)."""
+_WRAPPER_SET = frozenset(_WRAPPER_ROLES)
+_OUTLINE = re.compile(
+    r"(?P<a>^[ \t]*- (?P<role>[A-Za-z][\w-]{0,30})(?: \"(?P<name>[^\"\\\n]*+(?:\\.[^\"\\\n]*+)*+)\")?"
+    r"(?: \[ref=(?P<ref>[a-z]?[0-9]{1,15})\])?(?P<colon>:(?: (?P<value>[^\n]*))?)?[ \t]*$)"
+    r"|(?P<o>^.*$)",
+    re.MULTILINE,
+)
+"""One line of an outline per match: an aria snapshot line with at most a plain ref (`_ARIA_LINE`
+with `_SIMPLE_REF` states; its name not bounded here), or any other line. Used where lines end at
+"\n" only, as `splitlines` then splits them."""
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Line boundaries of `str.splitlines` besides "\n"."""
 _VALUE_AFTER = re.compile(r"\s*(?:\[[^\]]*\]\s*)*:\s*(.+)$")
 _TRAILING_STATES = re.compile(r"(?:\s*\[[^\]\n]{0,40}\])+\s*$")
 _STATE_BRACKETS = re.compile(
@@ -162,17 +197,26 @@ _INLINE = re.compile(
 )
 _HTML_TAG = re.compile(r"<[a-zA-Z][\w:-]*(?:\s|/?>)")
 _INDEXED_HTML = re.compile(r"^[\s\-*•|]*\*?\[[\w.-]{1,16}\]\*?\s*:?\s*<[a-zA-Z]", re.MULTILINE)
-_HISTORY = re.compile(
-    r"(?:^|\n|(?<=[.!?;])\s|^\s*)\s*(?:#+\s*)?(?:<(?:previous_actions|history|action_history)>|(?:(?:previous|prior|past|earlier|last)\s+"
+_HEADER_PHRASES = (
+    r"(?:<(?:previous_actions|history|action_history)>|(?:(?:previous|prior|past|earlier|last)\s+"
     r"(?:actions?|steps?|operations?|interactions?)|action\s+history|history|previous(?:ly)?|actions?\s+(?:so\s+far|taken)|"
-    r"steps?\s+(?:so\s+far|taken)|done\s+so\s+far|already\s+done)\s*(?:\([^)]*\))?\s*[:\-][ \t]*)",
-    re.IGNORECASE,
+    r"steps?\s+(?:so\s+far|taken)|done\s+so\s+far|already\s+done)\s*(?:\([^)]*\))?\s*[:\-][ \t]*)"
 )
-_HISTORY_PROSE = re.compile(
-    r"(?:^|(?<=[.!?;])\s+)(?:before\s+(?:this|that)|so\s+far|earlier|previously|already),?\s+"
-    r"(?=(?:i|we|you|the\s+(?:agent|user))\s+(?:have\s+|had\s+)?\w)",
-    re.IGNORECASE,
+_HISTORY = re.compile(r"(?:^|\n|(?<=[.!?;])\s|^\s*)\s*(?:#+\s*)?" + _HEADER_PHRASES, re.IGNORECASE)
+_PROSE_PHRASES = (
+    r"(?:before\s+(?:this|that)|so\s+far|earlier|previously|already),?\s+"
+    r"(?=(?:i|we|you|the\s+(?:agent|user))\s+(?:have\s+|had\s+)?\w)"
 )
+_HISTORY_PROSE = re.compile(r"(?:^|(?<=[.!?;])\s+)" + _PROSE_PHRASES, re.IGNORECASE)
+_HEADER_REST = r"(?:(?<=\n)|\s)\s*+(?:#++\s*+)?(?=[<paehsdl])" + _HEADER_PHRASES
+_HISTORY_AFTER = re.compile(r"[\n.!?;]" + _HEADER_REST, re.IGNORECASE)
+_HISTORY_SCAN = re.compile(
+    rf"[\n.!?;](?:(?P<h>{_HEADER_REST})|(?P<p>(?<=[.!?;])\s++{_PROSE_PHRASES}))", re.IGNORECASE
+)
+"""`_HISTORY` and `_HISTORY_PROSE` after the start of the text, from the character before their
+match (a newline or `.!?;`; a header's own match starts at the newline, or one character later):
+the same matches, found in one scan that skips to those characters, with no backtracking into
+whitespace and a header's first letter checked before its words."""
 _HISTORY_WORDS = (
     "previous",
     "prior",
@@ -216,6 +260,11 @@ _LOCATOR_ROLES = {
     "alt_text": "img",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_CONTROL_TABLE = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F], " ")
+"""`_CONTROL`'s ASCII characters: `str.translate` replaces them in long ASCII text five times faster."""
+_IT_HAS_FOCUS = re.compile(
+    r"\b(?:it\s+is|it's|is\s+now)\s+focused\b|\bhas\s+(?:the\s+)?focus\b", re.IGNORECASE
+)
 
 
 def _quoted(m: re.Match[str]) -> str | None:
@@ -248,25 +297,53 @@ def _props(rest: str, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def _make(role_word: str, name: str, info: dict[str, Any], ref: str = "") -> Element:
-    attrs: list[tuple[str, str]] = []
     ref = ref or info.get("ref", "")
-    if ref:
-        attrs.append(("ref", ref))
-    for key in ("checked", "selected", "expanded", "required"):
-        if info.get(key):
-            attrs.append((key, "true"))
+    attrs: tuple[tuple[str, str], ...] = (("ref", ref),) if ref else ()
+    if len(info) > ("ref" in info):
+        attrs += tuple(
+            (key, "true") for key in ("checked", "selected", "expanded", "required") if info.get(key)
+        )
+    tag, role = _tag_and_role(role_word)
+    value = info.get("value", "")
+    return Element(
+        role,
+        norm_name(name) if name else "",
+        "" if value == "" else norm_name(str(value), 80),
+        tag,
+        "",
+        attrs,
+        not info.get("hidden", False),
+        bool(info.get("focused") or info.get("active")),
+        bool(info.get("disabled")),
+    )
+
+
+@functools.lru_cache(maxsize=1024)  # role words are at most 31 characters (the patterns' limit)
+def _tag_and_role(role_word: str) -> tuple[str, str]:
+    """The notation's own role word (when it says more than the role) and the canonical role."""
     raw = role_word.lower().replace("-", "")
     role = _role(role_word)
-    return Element(
-        role=role,
-        name=norm_name(name),
-        value=norm_name(str(info.get("value", "")), 80),
-        tag=raw if raw != role else "",
-        attrs=tuple(attrs),
-        visible=not info.get("hidden", False),
-        focused=bool(info.get("focused") or info.get("active")),
-        disabled=bool(info.get("disabled")),
-    )
+    return (raw if raw != role else ""), role
+
+
+_ROLE_WORD_INFO: dict[str, tuple[bool, str, str]] = {}
+
+
+def _role_word_info(role_word: str) -> tuple[bool, str, str]:
+    """Whether a word is a role word (`_ROLE_WORDS`), and its `_tag_and_role` (cached)."""
+    info = (role_word.lower() in _ROLE_WORDS, *_tag_and_role(role_word))
+    if len(_ROLE_WORD_INFO) < 4096:
+        _ROLE_WORD_INFO[role_word] = info
+    return info
+
+
+def _plain_aria(role_word: str, quoted: str | None, ref: str | None, value: str | None) -> Element:
+    """An aria snapshot line with no state but a plain ref and no value besides its name: the common
+    line (`- link "Deals" [ref=e5]`, `- text: Boston`), as `_line_element` reads it."""
+    name = ((quoted if quoted is not None else value) or "").replace('\\"', '"')
+    tag, role = _tag_and_role(role_word)
+    attrs = () if ref is None else (("ref", ref),)
+    return Element(role, norm_name(name) if name else "", "", tag, "", attrs, True, False, False)
 
 
 def _line_element(line: str) -> Element | None:
@@ -274,8 +351,13 @@ def _line_element(line: str) -> Element | None:
     AX outlines, bare roles and Mind2Web tags alone on a line."""
     fast = _ARIA_LINE.match(line)
     if fast is not None and fast.group("role").lower() in _ROLE_WORDS:
-        role_word, quoted, states, value = fast.group("role", "name", "states", "value")
-        info: dict[str, Any] = _props(states, {}) if states else {}
+        role_word, quoted, states, value = fast.groups()
+        simple = _SIMPLE_REF.fullmatch(states) if states else None  # `[ref=e12]` alone: just a ref
+        if (simple is not None or not states) and (quoted is None or not value):
+            return _plain_aria(role_word, quoted, None if simple is None else simple.group(1), value)
+        info: dict[str, Any] = {}
+        if states:
+            info = {"ref": simple.group(1)} if simple is not None else _props(states, info)
         if quoted is None and value:  # `- text: Boston`, `- generic: Boston`: the text is the name
             quoted, value = value, ""
         if value:
@@ -342,7 +424,8 @@ def _inline(text: str) -> tuple[list[Element], str]:
     elements: list[tuple[int, Element]] = []
     rest: list[str] = []
     last = 0
-    for m in _INLINE.finditer(text):
+    tagged = "[" in text or "'" in text or '"' in text or "\u201c" in text  # what every match holds
+    for m in _INLINE.finditer(text) if tagged else ():
         if m.start() < last:
             continue
         word = m.group("role") or m.group("bare")
@@ -378,15 +461,30 @@ def _inline(text: str) -> tuple[list[Element], str]:
 
 
 def _focus_last(elements: list[Element], prose: str) -> list[Element]:
-    if elements and re.search(
-        r"\b(?:it\s+is|it's|is\s+now)\s+focused\b|\bhas\s+(?:the\s+)?focus\b", prose, re.I
-    ):
+    if elements and (not prose.isascii() or "focus" in prose.lower()) and _IT_HAS_FOCUS.search(prose):
         e = elements[-1]
         if not e.focused:
             elements[-1] = Element(
                 e.role, e.name, e.value, e.tag, e.input_type, e.attrs, e.visible, True, e.disabled
             )
     return elements
+
+
+def _outline_line(line: str, elements: list[Element], prose: list[str]) -> int:
+    """Read one line of an outline into `elements` or `prose`; 1 when it is an outline line."""
+    if not line.strip():
+        return 0
+    if _WRAPPER.match(line):  # `- generic [ref=e2]:` holds the next lines and says nothing itself
+        return 1
+    one = _line_element(line)
+    if one is not None:
+        elements.append(one)
+        return 1
+    found, rest = _inline(line)
+    elements.extend(found)
+    if rest:
+        prose.append(rest)
+    return 0
 
 
 def _read_page(text: str) -> tuple[list[Element], str, str]:
@@ -399,7 +497,7 @@ def _read_page(text: str) -> tuple[list[Element], str, str]:
             return els, loose_text, "json"
     elements: list[Element] = []
     prose: list[str] = []
-    if _INDEXED_HTML.search(text):
+    if "[" in text and "<" in text and _INDEXED_HTML.search(text):
         for line in text.splitlines():
             lead = _LEAD.match(line)
             ref = lead.group("id") if lead and lead.group("id") else ""
@@ -434,23 +532,39 @@ def _read_page(text: str) -> tuple[list[Element], str, str]:
         if els:
             return els, loose, "html"
     outline = 0
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if _WRAPPER.match(line):  # `- generic [ref=e2]:` holds the next lines and says nothing itself
-            outline += 1
-            continue
-        one = _line_element(line)
-        if one is not None:
-            elements.append(one)
-            outline += 1
-        else:
-            found, rest = _inline(line)
-            elements.extend(found)
-            if rest:
-                prose.append(rest)
-        if len(elements) >= MAX_ELEMENTS:
-            break
+    if _OTHER_BREAKS.search(text) is None:  # lines end at "\n": one scan of `_OUTLINE` splits and reads
+        for m in _OUTLINE.finditer(text):
+            if m.lastgroup == "a":
+                role_word, quoted, ref, colon, value = m.group("role", "name", "ref", "colon", "value")
+                if (
+                    role_word in _WRAPPER_SET
+                    and quoted is None
+                    and colon is not None
+                    and (not value or not value.strip(" \t"))
+                ):
+                    outline += 1  # `_WRAPPER`: `- generic [ref=e2]:` holds the next lines, says nothing
+                    continue
+                known = _ROLE_WORD_INFO.get(role_word) or _role_word_info(role_word)
+                if known[0] and (quoted is None or (not value and len(quoted) <= 300)):
+                    # `_plain_aria`, inline: a page has hundreds of these lines
+                    name = ((quoted if quoted is not None else value) or "").replace('\\"', '"')
+                    if name:
+                        name = " ".join(name[:800].split())[:200] if name.isascii() else norm_name(name)
+                    elements.append(
+                        Element(known[2], name, "", known[1], "", () if ref is None else (("ref", ref),))
+                    )
+                    outline += 1
+                    if len(elements) >= MAX_ELEMENTS:
+                        break
+                    continue
+            outline += _outline_line(m.group(), elements, prose)
+            if len(elements) >= MAX_ELEMENTS:
+                break
+    else:
+        for line in text.splitlines():
+            outline += _outline_line(line, elements, prose)
+            if len(elements) >= MAX_ELEMENTS:
+                break
     text_rest = " ".join(prose)
     return _focus_last(elements, text_rest), text_rest, "outline" if outline else "prose"
 
@@ -707,6 +821,8 @@ def _history_first(past: str) -> tuple[str, str]:
 
 def _resolve(history: list[PastAction], elements: list[Element]) -> list[PastAction]:
     """Previous actions that name an element by index or ref get that element of the page."""
+    if not history:
+        return []
     by_ref = {v: e for e in elements for k, v in e.attrs if k == "ref"}
     out = []
     for a in history:
@@ -717,20 +833,52 @@ def _resolve(history: list[PastAction], elements: list[Element]) -> list[PastAct
     return out
 
 
+def _history_span(text: str) -> tuple[int, int] | None:
+    """Where the history header is: the first match of `_HISTORY`, else of `_HISTORY_PROSE`, when
+    the text holds one of `_HISTORY_WORDS` (lowercased).
+
+    On ASCII text a `_HISTORY` match always holds one of those words, so that test (one scan of the
+    text per word) is only made when `_HISTORY_PROSE` matched ("before  this", two spaces, holds
+    none); and after the start of the text both patterns are searched as `_HISTORY_SCAN`."""
+    if not text.isascii():
+        low = text.lower()
+        if not any(w in low for w in _HISTORY_WORDS):
+            return None
+        m = _HISTORY.search(text) or _HISTORY_PROSE.search(text)
+        return None if m is None else m.span()
+    m = _HISTORY.match(text)
+    if m is not None:
+        return m.span()
+    m = _HISTORY_SCAN.search(text)
+    prose = None
+    if m is not None:
+        if m.lastgroup == "h":
+            return m.start() + (text[m.start()] != "\n"), m.end()
+        header = _HISTORY_AFTER.search(text, m.start() + 1)  # a header further on comes first
+        if header is not None:
+            return header.start() + (text[header.start()] != "\n"), header.end()
+        prose = m.start() + 1, m.end()
+    m = _HISTORY_PROSE.match(text)
+    if m is not None:
+        prose = m.span()
+    if prose is None:
+        return None
+    low = text.lower()
+    return prose if any(w in low for w in _HISTORY_WORDS) else None
+
+
 def read_state(text: str) -> PageState:
     """Read a state description in any supported notation into the element model (never raises)."""
-    text = _CONTROL.sub(" ", text[:MAX_READ_CHARS])
+    text = text[:MAX_READ_CHARS]
+    text = text.translate(_CONTROL_TABLE) if len(text) > 512 and text.isascii() else _CONTROL.sub(" ", text)
     stripped = text.strip()
     if stripped[:1] in "[{":
         got = _read_json(stripped)
         if got is not None:
             els, hist, prose = got
             return PageState(tuple(els), tuple(_resolve(hist, els)), prose, "json")
-    low = text.lower()
-    split = None
-    if any(w in low for w in _HISTORY_WORDS):  # a quick test: the header regexes are slow on a page
-        split = _HISTORY.search(text) or _HISTORY_PROSE.search(text)
-    page, past = (text, "") if split is None else (text[: split.start()], text[split.end() :])
+    split = _history_span(text)
+    page, past = (text, "") if split is None else (text[: split[0]], text[split[1] :])
     if split is not None and not page.strip() and "\n" in past.strip():  # the history comes first
         page, past = _history_first(past)
     elements, prose, notation = _read_page(page)

@@ -1,6 +1,7 @@
 """Golden planner outputs: the inputs and the frozen outputs of `test_planner_golden.py`.
 
-    python -m tests.planner._golden            # rewrite tests/planner/golden_plans.json.gz
+    python -m tests.planner._golden                # rewrite the outputs of golden_plans.json.gz
+    python -m tests.planner._golden --new-inputs   # rebuild its inputs too (needs the Mind2Web traces)
 
 The fixture freezes every deterministic output field (`Plan` minus `planning_time_ms`, whole rollouts,
 embedding digests) for a few hundred (state, goal) inputs at every size, through `plan`, `plan_batch`
@@ -19,6 +20,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,8 +118,12 @@ def load() -> dict[str, Any]:
     return data
 
 
-def main() -> None:
-    pairs = inputs()
+def main(argv: list[str] | None = None) -> None:
+    """Rewrite the fixture's outputs for its frozen inputs (`inputs()` follows `_formats`, whose
+    renderings change; the inputs are rebuilt only with `--new-inputs`)."""
+    args = sys.argv[1:] if argv is None else argv
+    fresh = "--new-inputs" in args or not GOLDEN_PATH.exists()
+    pairs = inputs() if fresh else [(s, g) for s, g in load()["inputs"]]
     doc = {
         "about": (
             "Frozen planner outputs (all fields but planning_time_ms); see tests/planner/_golden.py. "

@@ -49,6 +49,8 @@ def test_task_plans_distinct_goal_directed_steps(case: dict[str, Any], planner: 
     assert "wait" not in seq[:1]
     assert len(seq) >= case["steps_at_least"], seq
     assert all(a != b for a, b in itertools.pairwise(seq)), seq
+    order = case.get("in_order", [])  # as a person would: the place typed before the dates are picked
+    assert [a for a in seq if a in order] == order, seq
     text = _wording.compose(case["goal"], case["state"], plan, 0, [], [])
     steps = [line for line in text.splitlines() if line.startswith("**")]
     assert len(steps) == min(3, len(seq))
