@@ -13,6 +13,7 @@ from litestar import Request
 from reference_server._auth import BYOK_HEADERS, Account, KeyStore
 from reference_server._errors import ApiError, from_validation_error
 from reference_server._settings import Settings
+from reference_server._wire._decode import decode_request
 
 __all__ = [
     "ERRORS_CHAT",
@@ -36,7 +37,6 @@ ERRORS_COUNT = frozenset({400, 401, 402, 403, 404, 413, 429, 500, 503, 529})
 ERRORS_MODELS = frozenset({400, 401, 403, 429, 500, 503})
 ERRORS_MODEL = ERRORS_MODELS | {404}
 ERRORS_WORLD = frozenset({400, 401, 402, 403, 404, 413, 429, 500, 503, 504})
-_DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
 def request_id(scope: Any) -> str:
@@ -51,13 +51,6 @@ def request_id(scope: Any) -> str:
 def settings_of(request: Request[Any, Any, Any]) -> Settings:
     settings: Settings = request.app.state["stratus_settings"]
     return settings
-
-
-def _decoder(typ: type[T]) -> msgspec.json.Decoder[T]:
-    dec = _DECODERS.get(typ)
-    if dec is None:
-        dec = _DECODERS[typ] = msgspec.json.Decoder(typ, strict=True)
-    return dec
 
 
 def mock_stream_error(request: Request[Any, Any, Any]) -> int | None:
@@ -100,17 +93,6 @@ def _mock_status(
     raise ApiError(
         status, f"Mock error {status} requested with X-Stratus-Mock-Status.", retry_after=retry, **extra
     )
-
-
-def _integral(value: Any) -> Any:
-    """`value` with every float that is a whole number (as JSON Schema's `integer`) made an int."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
-    if isinstance(value, list):
-        return [_integral(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _integral(v) for k, v in value.items()}
-    return value
 
 
 def _check_optional_headers(request: Request[Any, Any, Any], headers: Mapping[str, str]) -> None:
@@ -169,13 +151,7 @@ async def admit(
     if len(raw) > limit:
         raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
     try:
-        try:
-            return _decoder(typ).decode(raw), account
-        except msgspec.ValidationError as exc:
-            if "got `float`" not in str(exc):
-                raise
-            # JSON Schema counts 2.0 as an integer; accept integral floats, nothing looser.
-            return msgspec.convert(_integral(msgspec.json.decode(raw)), typ, strict=True), account
+        return decode_request(typ, raw), account
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         err = from_validation_error(exc)
         if model_error is not None and err.param == "model" and "matching regex" in err.message:

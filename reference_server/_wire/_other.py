@@ -12,6 +12,7 @@ from reference_server.planner import RolloutAction, RolloutPrediction, RolloutSu
 __all__ = [
     "SIZE_MODEL_PATTERN",
     "AnthropicError",
+    "AnthropicErrorDetails",
     "AnthropicErrorResponse",
     "BrainHealth",
     "Embedding",
@@ -46,9 +47,16 @@ class OpenAIErrorResponse(Response, kw_only=True):
     available_credits: float | UnsetType = UNSET
 
 
+class AnthropicErrorDetails(Response, kw_only=True):
+    """`error.details`: the machine-readable reason some errors carry (anthropic SDK `ErrorDetails`)."""
+
+    error_code: str
+
+
 class AnthropicError(Response, kw_only=True):
     type: str
     message: str
+    details: AnthropicErrorDetails | UnsetType = UNSET
 
 
 class AnthropicErrorResponse(Response, kw_only=True):
