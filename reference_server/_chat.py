@@ -15,7 +15,9 @@ from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._json import JSONResponse
+from reference_server._offered import check_chat_offered
 from reference_server._pipeline import ERRORS_CHAT, admit, mock_stream_error, settings_of
+from reference_server._schemas import check_chat_schemas
 from reference_server._sse import DONE, openai_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._tokens import count_tokens, split_tokens
@@ -40,6 +42,14 @@ from reference_server._wire._chat import (
     TextPart,
     ToolMessage,
     UserMessage,
+)
+from reference_server._wire._chat_request import (
+    AllowedToolChoice,
+    CustomTool,
+    NamedCustomToolChoice,
+    NamedToolChoice,
+    Tool,
+    ToolCall,
 )
 from reference_server._wire._common import StratusMetadata
 from reference_server._wire._other import OpenAIError
@@ -84,22 +94,27 @@ def _conversation(req: ChatCompletionRequest) -> tuple[Conversation, str]:
             goal, last_user = body, i
         elif isinstance(msg, AssistantMessage) and msg.tool_calls:
             for call in msg.tool_calls:
-                call_names[call.id] = call.function.name
-                prompt.append(call.function.name + call.function.arguments)
+                if isinstance(call, ToolCall):
+                    call_names[call.id] = call.function.name
+                    prompt.append(call.function.name + call.function.arguments)
+                else:
+                    call_names[call.id] = call.custom.name
+                    prompt.append(call.custom.name + call.custom.input)
     results = [
         (call_names.get(m.tool_call_id, "the tool"), _text(m.content))
         for m in req.messages[last_user + 1 :]
         if isinstance(m, ToolMessage)
     ]
+    functions = [t for t in req.tools or [] if isinstance(t, Tool)]
     tools = [
         ToolSpec(
             name=t.function.name,
             description=t.function.description or "",
             parameters=t.function.parameters or None,
         )
-        for t in req.tools or []
+        for t in functions
     ]
-    for t in req.tools or []:
+    for t in functions:
         prompt.append(t.function.name + (t.function.description or ""))
         if t.function.parameters:
             prompt.append(msgspec.json.encode(t.function.parameters).decode())
@@ -109,8 +124,12 @@ def _conversation(req: ChatCompletionRequest) -> tuple[Conversation, str]:
         mode = "auto" if tools else "none"
     elif isinstance(choice, str):
         mode = choice
-    else:
+    elif isinstance(choice, AllowedToolChoice):
+        mode = choice.allowed_tools.mode
+    elif isinstance(choice, NamedToolChoice):
         mode, forced = "named", choice.function.name
+    else:
+        mode, forced = "named", choice.custom.name
     limits = [x for x in (req.max_tokens, req.max_completion_tokens) if isinstance(x, int)]
     stops = [req.stop] if isinstance(req.stop, str) else list(req.stop or [])
     conv = Conversation(
@@ -135,24 +154,45 @@ def _check(req: ChatCompletionRequest) -> None:
             "The 'stream_options' parameter is only allowed when 'stream' is true.",
             param="stream_options",
         )
+    if req.top_logprobs is not None and req.top_logprobs is not msgspec.UNSET and req.logprobs is not True:
+        raise ApiError(
+            400,
+            "Invalid value for 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used.",
+            param="top_logprobs",
+        )
+    absent = (None, msgspec.UNSET)
     for i, msg in enumerate(req.messages):
-        if isinstance(msg, AssistantMessage) and not msg.tool_calls and msg.content in (None, msgspec.UNSET):
+        if (
+            isinstance(msg, AssistantMessage)
+            and not msg.tool_calls
+            and msg.content in absent
+            and msg.function_call in absent
+            and msg.audio in absent
+        ):
             raise ApiError(
                 400,
                 f"Invalid value for 'messages[{i}].content': an assistant message needs content or tool_calls.",
                 param=f"messages[{i}].content",
                 code="missing_required_parameter",
             )
-    names = {t.function.name for t in req.tools or []}
+    functions = {t.function.name for t in req.tools or [] if isinstance(t, Tool)}
+    customs = {t.custom.name for t in req.tools or [] if isinstance(t, CustomTool)}
     choice = req.tool_choice
-    if not isinstance(choice, msgspec.UnsetType) and choice != "none" and not names:
+    if not isinstance(choice, msgspec.UnsetType) and choice != "none" and not (functions or customs):
         raise ApiError(400, "'tool_choice' is only allowed when 'tools' are specified.", param="tool_choice")
-    if not isinstance(choice, str | msgspec.UnsetType) and choice.function.name not in names:
+    named = (
+        (choice.function.name, functions)
+        if isinstance(choice, NamedToolChoice)
+        else (choice.custom.name, customs)
+        if isinstance(choice, NamedCustomToolChoice)
+        else None
+    )
+    if named is not None and named[0] not in named[1]:
         raise ApiError(
-            400,
-            f"Tool choice '{choice.function.name}' is not among the request's tools.",
-            param="tool_choice",
+            400, f"Tool choice '{named[0]}' is not among the request's tools.", param="tool_choice"
         )
+    check_chat_schemas(req)
+    check_chat_offered(req)
 
 
 def _message(done: Completion) -> ResponseMessage:

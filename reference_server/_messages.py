@@ -15,7 +15,10 @@ from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._json import JSONResponse
+from reference_server._limits import MESSAGES_BUDGET, check_max_tokens
+from reference_server._offered import check_messages_offered
 from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
+from reference_server._schemas import check_messages_schemas
 from reference_server._sse import anthropic_frame, pace, sse_response
 from reference_server._stratus import plan_for, stratus_metadata
 from reference_server._tokens import count_tokens, split_tokens
@@ -24,6 +27,7 @@ from reference_server._wire._common import StratusMetadata
 from reference_server._wire._messages import (
     AnthropicTool,
     AnyToolChoice,
+    AssistantTurn,
     ContentBlockDeltaEvent,
     ContentBlockStartEvent,
     ContentBlockStopEvent,
@@ -49,6 +53,7 @@ from reference_server._wire._messages import (
     StopReason,
     StreamErrorDetail,
     SystemTextBlock,
+    SystemTurn,
     TextBlock,
     TextDelta,
     ToolResultBlock,
@@ -71,13 +76,33 @@ def _blocks_text(content: str | list[Any] | msgspec.UnsetType | None) -> str:
     return "\n".join(b.text for b in content if isinstance(b, (TextBlock, SystemTextBlock)))
 
 
+def _custom_tools(req: MessagesRequest | CountTokensRequest) -> list[AnthropicTool]:
+    """The tools the embedded executor calls today: custom tools (the others are accepted, D-SURF-1)."""
+    return [t for t in req.tools or [] if isinstance(t, AnthropicTool)]
+
+
+def _check(req: MessagesRequest | CountTokensRequest) -> None:
+    """Rules the Structs cannot express, then the schema-valued parameters and what is not offered."""
+    for i, msg in enumerate(req.messages):
+        if isinstance(msg, AssistantTurn) and isinstance(msg.content, list):
+            for j, block in enumerate(msg.content):
+                if isinstance(block, ToolResultBlock):
+                    raise ApiError(
+                        400,
+                        f"messages.{i}.content.{j}: tool_result blocks can only be in user messages.",
+                        param=f"messages.{i}.content.{j}",
+                    )
+    check_messages_schemas(req)
+    check_messages_offered(req)
+
+
 def _prompt_and_state(
     system: str | list[SystemTextBlock] | msgspec.UnsetType,
     messages: list[InputMessage],
-    tools: list[AnthropicTool] | msgspec.UnsetType,
+    tools: list[AnthropicTool],
 ) -> tuple[str, str, str, list[tuple[str, str]]]:
     """(prompt text for counting, state, goal, tool results after the last user text)."""
-    for i, tool in enumerate(tools or []):
+    for i, tool in enumerate(tools):
         schema = tool.input_schema
         if (
             schema.get("type") != "object"
@@ -87,13 +112,16 @@ def _prompt_and_state(
             raise ApiError(400, f'tools.{i}.input_schema: must be a JSON Schema with "type": "object".')
     state = _blocks_text(system)
     prompt = [state] if state else []
+    states = [state] if state else []
     goal = ""
     results: list[tuple[str, str]] = []
     names: dict[str, str] = {}
     for msg in messages:
         text = _blocks_text(msg.content)
         is_user = isinstance(msg, UserTurn)
-        prompt.append(f"{'user' if is_user else 'assistant'}\n{text}")
+        prompt.append(f"{type(msg).__struct_config__.tag}\n{text}")
+        if isinstance(msg, SystemTurn) and text:
+            states.append(text)
         if isinstance(msg.content, list):
             for block in msg.content:
                 if isinstance(block, ToolUseBlock):
@@ -105,9 +133,9 @@ def _prompt_and_state(
                     results.append((names.get(block.tool_use_id, "the tool"), body))
         if is_user and text:
             goal, results = text, []
-    for tool in tools or []:
+    for tool in tools:
         prompt.append(tool.name + (tool.description or "") + msgspec.json.encode(tool.input_schema).decode())
-    return "\n".join(prompt), state, goal, results
+    return "\n".join(prompt), "\n\n".join(states), goal, results
 
 
 def _not_found(model: str) -> ApiError:
@@ -122,7 +150,8 @@ async def count_message_tokens(request: Request[Any, Any, Any]) -> Response[Any]
     req, _ = await admit(request, CountTokensRequest, statuses=ERRORS_COUNT, model_error=_not_found)
     if parse_chat_model(req.model) is None:
         raise _not_found(req.model)
-    prompt, _, _, _ = _prompt_and_state(req.system, req.messages, req.tools)
+    _check(req)
+    prompt, _, _, _ = _prompt_and_state(req.system, req.messages, _custom_tools(req))
     body = CountTokensResponse(input_tokens=count_tokens(prompt))
     return JSONResponse(body)
 
@@ -132,7 +161,7 @@ def _conversation(
 ) -> Conversation:
     tools = [
         ToolSpec(name=t.name, description=t.description or "", parameters=t.input_schema)
-        for t in req.tools or []
+        for t in _custom_tools(req)
     ]
     choice = req.tool_choice
     names = {t.name for t in tools}
@@ -155,7 +184,7 @@ def _conversation(
         forced_tool=forced,
         parallel=parallel,
         tool_results=results,
-        max_tokens=req.max_tokens,
+        max_tokens=min(req.max_tokens, MESSAGES_BUDGET),  # D-MSG-5
         stops=list(req.stop_sequences or []),
     )
 
@@ -175,8 +204,10 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
     model = parse_chat_model(req.model)
     if model is None:
         raise _not_found(req.model)
+    check_max_tokens(model, req.max_tokens)
+    _check(req)
     fail_after = mock_stream_error(request) if req.stream else None
-    prompt, state, goal, results = _prompt_and_state(req.system, req.messages, req.tools)
+    prompt, state, goal, results = _prompt_and_state(req.system, req.messages, _custom_tools(req))
     conv = _conversation(req, state, goal, results)
     input_tokens = count_tokens(prompt)
     settings = settings_of(request)
@@ -193,7 +224,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
             settings=settings,
         )
     byok = byok_present(request.headers)
-    account.reserve(credits_for(input_tokens + req.max_tokens, model.size, pool=not byok))
+    account.reserve(credits_for(input_tokens + (conv.max_tokens or 0), model.size, pool=not byok))
     plan, planning_ms = plan_for(model.size, conv.state, conv.goal)
     t0 = time.perf_counter()
     done = execute(conv, plan, dialect="anthropic")
