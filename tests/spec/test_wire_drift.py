@@ -250,6 +250,8 @@ SEMANTIC_ONLY = {
     "chat.request.tool-choice-without-tools",
     "messages.request.tool-result-in-assistant",
     "messages.request.max-tokens-above-family-limit",
+    "chat.request.top-logprobs-without-logprobs",
+    "messages.request.input-schema-not-json-schema",
     "embeddings.request.chat-model",
     "rollout.request.sequence-without-actions",
 }
