@@ -15,7 +15,7 @@ from reference_server._catalog import parse_chat_model
 from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._json import JSONResponse
-from reference_server._offered import check_chat_offered
+from reference_server._offered import check_chat_offered, check_chat_translatable
 from reference_server._pipeline import ERRORS_CHAT, admit, mock_stream_error, settings_of
 from reference_server._schemas import check_chat_schemas
 from reference_server._sse import DONE, openai_frame, pace, sse_response
@@ -224,6 +224,7 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
     n = req.n or 1
     budget = conv.max_tokens if conv.max_tokens is not None else 1024
     if settings.executor == "upstream":  # D-EXEC-1
+        check_chat_translatable(req, model.llm)
         return await run_chat(
             request,
             req,

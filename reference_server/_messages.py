@@ -16,7 +16,7 @@ from reference_server._errors import ApiError
 from reference_server._executor import Completion, Conversation, ToolSpec, execute, summarize
 from reference_server._json import JSONResponse
 from reference_server._limits import MESSAGES_BUDGET, check_max_tokens
-from reference_server._offered import check_messages_offered
+from reference_server._offered import check_messages_offered, check_messages_translatable
 from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
 from reference_server._schemas import check_messages_schemas
 from reference_server._sse import anthropic_frame, pace, sse_response
@@ -212,6 +212,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
     input_tokens = count_tokens(prompt)
     settings = settings_of(request)
     if settings.executor == "upstream":  # D-EXEC-1
+        check_messages_translatable(req, model.llm)
         return await run_messages(
             request,
             req,

@@ -14,18 +14,31 @@ from typing import Any
 import msgspec
 
 from reference_server._errors import ApiError
+from reference_server._providers import provider_for
 from reference_server._wire import _messages_history as hist
 from reference_server._wire import _messages_server_tools as srv
 from reference_server._wire._chat_request import (
+    AllowedToolChoice,
     AssistantMessage,
     ChatCompletionRequest,
+    CustomTool,
+    CustomToolCall,
     FilePart,
+    NamedCustomToolChoice,
     UserMessage,
 )
 from reference_server._wire._messages_blocks import DocumentBlock, FileSource, ImageBlock, ToolUseBlock
 from reference_server._wire._messages_request import Compact20260112Edit, CountTokensRequest, MessagesRequest
+from reference_server._wire._messages_tools import AnthropicTool
 
-__all__ = ["SERVER_BLOCKS", "SERVER_TOOLS", "check_chat_offered", "check_messages_offered"]
+__all__ = [
+    "SERVER_BLOCKS",
+    "SERVER_TOOLS",
+    "check_chat_offered",
+    "check_chat_translatable",
+    "check_messages_offered",
+    "check_messages_translatable",
+]
 
 UNSET = msgspec.UNSET
 
@@ -213,3 +226,48 @@ def check_messages_offered(req: MessagesRequest | CountTokensRequest) -> None:
             param="thread",
             error_code="thread_unsupported_request",
         )
+
+
+# -- upstream execution across dialects (D-EXEC-1) -------------------------------------------
+
+
+def check_chat_translatable(req: ChatCompletionRequest, llm: str) -> None:
+    """A chat request for an Anthropic model in upstream mode: refuse what the translation cannot carry
+    (custom tools and their calls, `allowed_tools`) with a 400 instead of failing on it."""
+    if provider_for(llm) != "anthropic":
+        return
+    for i, tool in enumerate(req.tools or []):
+        if isinstance(tool, CustomTool):
+            raise ApiError(
+                400,
+                "Custom tools cannot be sent to an Anthropic model; use function tools.",
+                param=f"tools[{i}]",
+                code="unsupported_value",
+            )
+    if isinstance(req.tool_choice, AllowedToolChoice | NamedCustomToolChoice):
+        raise ApiError(
+            400,
+            "This 'tool_choice' cannot be sent to an Anthropic model; use none, auto, required or a function.",
+            param="tool_choice",
+            code="unsupported_value",
+        )
+    for i, msg in enumerate(req.messages):
+        if isinstance(msg, AssistantMessage):
+            for j, call in enumerate(msg.tool_calls or []):
+                if isinstance(call, CustomToolCall):
+                    raise ApiError(
+                        400,
+                        "Custom tool calls cannot be sent to an Anthropic model.",
+                        param=f"messages[{i}].tool_calls[{j}]",
+                        code="unsupported_value",
+                    )
+
+
+def check_messages_translatable(req: MessagesRequest, llm: str) -> None:
+    """A messages request for an OpenAI-compatible provider in upstream mode: only custom tools
+    translate into function tools."""
+    if provider_for(llm) == "anthropic":
+        return
+    for i, tool in enumerate(req.tools or []):
+        if not isinstance(tool, AnthropicTool):
+            raise _tag_error(f"tools.{i}", _tag(tool), ["custom"])

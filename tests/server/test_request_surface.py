@@ -474,3 +474,48 @@ def test_openai_routes_stratus_does_not_serve(client: httpx.Client, method: str,
     error = r.json()["error"]
     assert (error["type"], error["code"]) == ("invalid_request_error", "unknown_url")
     assert "use POST /v1/chat/completions" in error["message"]
+
+
+# -- upstream execution across dialects: what the translation cannot carry is a 400, not a 500 --
+
+UNTRANSLATABLE = [
+    (
+        "/v1/chat/completions",
+        "anthropic",
+        {"tools": [{"type": "custom", "custom": {"name": "patch"}}]},
+        "tools[0]",
+    ),
+    (
+        "/v1/chat/completions",
+        "anthropic",
+        {
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "tool_choice": {"type": "custom", "custom": {"name": "f"}},
+        },
+        "tool_choice",
+    ),
+    ("/v1/messages", "openai", {"tools": [{"type": "bash_20250124", "name": "bash"}]}, "tools.0"),
+    ("/v1/messages", "openai", {"tools": [{"type": "browser_toolset_20260801"}]}, "tools.0"),
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "provider", "extra", "param"), UNTRANSLATABLE, ids=[f"{r}-{p}" for r, _, _, p in UNTRANSLATABLE]
+)
+def test_upstream_translation_refuses_what_it_cannot_carry(
+    route: str, provider: str, extra: Any, param: str
+) -> None:
+    from litestar.testing import TestClient
+
+    from reference_server import Settings, create_app
+
+    settings = Settings(executor="upstream", openai_api_key="sk-op-unused", anthropic_api_key="sk-ant-unused")
+    llm = {"openai": "gpt-4o", "anthropic": "claude-sonnet-4-5"}[provider]
+    body: dict[str, Any] = {"model": f"stratus-x1ac-small-{llm}", "messages": USER, **extra}
+    if route == MESSAGES:
+        body["max_tokens"] = 64
+    with TestClient(create_app(settings), base_url="http://stratus.test") as c:
+        r = c.post(route, json=body, headers={"Authorization": f"Bearer {KEY}"})
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error.get("param") == param if route == CHAT else error["message"].startswith(param)
