@@ -70,9 +70,10 @@ def _without_not_offered(doc: dict[str, Any]) -> dict[str, Any]:
     """Drop union members and properties marked ``x-stratus-not-offered`` (directly or by `$ref`)."""
     marked: set[str] = set()
     for name, schema in doc.get("components", {}).get("schemas", {}).items():
-        for def_name, sub in (schema.get("$defs") or {}).items():
-            if isinstance(sub, dict) and _NOT_OFFERED in sub:
-                marked.add(f"#/components/schemas/{name}/$defs/{def_name}")
+        for section in ("$defs", "properties"):
+            for sub_name, sub in (schema.get(section) or {}).items():
+                if isinstance(sub, dict) and _NOT_OFFERED in sub:
+                    marked.add(f"#/components/schemas/{name}/{section}/{sub_name}")
 
     def offered(node: Any) -> bool:
         return not (isinstance(node, dict) and (_NOT_OFFERED in node or node.get("$ref") in marked))
