@@ -2,8 +2,9 @@
 
 * No ``X-Stratus-Mock-*`` header ever reaches the target: they ask for errors on purpose (D-MOCK-1).
 * Positive mode only: rules JSON Schema cannot state are made true, so "schema-valid" also means
-  "meaningful". Today one rule: a named ``tool_choice`` must name one of the request's ``tools``
-  (both dialects answer 400 otherwise, as OpenAI and Anthropic do).
+  "meaningful": a named ``tool_choice`` must name one of the request's ``tools`` (both dialects answer
+  400 otherwise, as OpenAI and Anthropic do), and schema-valued parameters (tool parameters and
+  input schemas, ``response_format``/``output_config`` schemas) must be valid JSON Schema (D-SURF-3).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import jsonschema
 import schemathesis
 
 __all__ = ["MODE_ENV", "repair_positive_body"]
@@ -19,8 +21,41 @@ MODE_ENV = "STRATUS_FUZZ_MODE"
 _MOCK_PREFIX = "x-stratus-mock-"
 
 
+def _valid_schema(schema: Any) -> bool:
+    if not isinstance(schema, dict) or schema.get("type", "object") != "object":
+        return False
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError:
+        return False
+    return True
+
+
+def _repair_schemas(body: dict[str, Any]) -> None:
+    """Schema-valued parameters must be valid JSON Schema (D-SURF-3): replace a generated one that is not."""
+    holders: list[tuple[dict[str, Any], str]] = []
+    for tool in body.get("tools") or []:
+        if isinstance(tool, dict) and isinstance(tool.get("function"), dict):
+            holders.append((tool["function"], "parameters"))
+        elif isinstance(tool, dict) and "input_schema" in tool:
+            holders.append((tool, "input_schema"))
+    holders += [(f, "parameters") for f in body.get("functions") or [] if isinstance(f, dict)]
+    fmt = body.get("response_format")
+    if isinstance(fmt, dict) and isinstance(fmt.get("json_schema"), dict):
+        holders.append((fmt["json_schema"], "schema"))
+    config = body.get("output_config")
+    if isinstance(config, dict) and isinstance(config.get("format"), dict):
+        holders.append((config["format"], "schema"))
+    for holder, key in holders:
+        if key in holder and not _valid_schema(holder[key]):
+            holder[key] = {"type": "object"}
+
+
 def repair_positive_body(body: Any) -> Any:
-    """Point a named tool_choice at a tool that exists (or drop it when no tool has a name)."""
+    """Make schema-valued parameters valid JSON Schema; point a named tool_choice at a tool that exists
+    (or drop it when no tool has a name)."""
+    if isinstance(body, dict):
+        _repair_schemas(body)
     if not isinstance(body, dict) or not isinstance(body.get("tool_choice"), dict):
         return body
     choice = body["tool_choice"]

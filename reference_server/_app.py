@@ -34,6 +34,15 @@ def _dialect(request: Request[Any, Any, Any]) -> Dialect:
     return "openai"
 
 
+_NOT_STRATUS = {
+    "responses": " The Responses API is not part of the Stratus API, which serves chat completions: "
+    "use POST /v1/chat/completions.",
+    "completions": " The legacy Completions API is not part of the Stratus API, which serves chat completions: "
+    "use POST /v1/chat/completions.",
+}
+"""OpenAI routes Stratus does not serve, with the hint their 404 carries (D-SURF-5)."""
+
+
 def _respond(
     request: Request[Any, Any, Any], err: ApiError, extra: dict[str, str] | None = None
 ) -> Response[Any]:
@@ -52,7 +61,8 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     method, path = request.method, request.url.path
     extra = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
     if status == 404:
-        err = ApiError(404, f"Unknown request URL: {method} {path}.", code="unknown_url")
+        hint = _NOT_STRATUS.get(path.rstrip("/").split("/")[2] if path.startswith("/v1/") else "")
+        err = ApiError(404, f"Unknown request URL: {method} {path}.{hint or ''}", code="unknown_url")
     elif status == 405:
         err = ApiError(405, f"Method {method} is not allowed for {path}.", code="method_not_allowed")
     elif status == 413:

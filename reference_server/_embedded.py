@@ -27,8 +27,9 @@ from reference_server._execution import (
     UsageReported,
 )
 from reference_server._executor import Completion, Conversation, ToolSpec, execute
+from reference_server._limits import MESSAGES_BUDGET
 from reference_server._tokens import split_tokens
-from reference_server._turn import ForcedTool, Turn
+from reference_server._turn import AllowedTools, ForcedTool, Turn
 from reference_server.planner import Plan
 
 __all__ = ["EmbeddedExecutor"]
@@ -37,16 +38,26 @@ _TEXT_PIECE_TOKENS = 4
 _ARG_PIECE_CHARS = 16
 
 
+def output_limit(turn: Turn) -> int | None:
+    """The most tokens one choice gets: `max_tokens`, and on messages at most the Stratus page's
+    4096-token budget however high the family limit lets a client ask (D-MSG-5)."""
+    if turn.conventions == "anthropic":
+        return min(turn.max_tokens or MESSAGES_BUDGET, MESSAGES_BUDGET)
+    return turn.max_tokens
+
+
 def conversation(turn: Turn) -> Conversation:
-    """The executor's view of a turn."""
+    """The executor's view of a turn: the function tools (the client runs `wire_tools`)."""
     tools = [
-        ToolSpec(name=t.name, description=t.description or "", parameters=t.parameters or None)
+        ToolSpec(name=t.name, description=t.description or "", parameters=t.parameters or None, index=t.index)
         for t in turn.tools
     ]
     choice = turn.tool_choice
     forced: str | None = None
     if isinstance(choice, ForcedTool):
         mode, forced = "named", choice.name
+    elif isinstance(choice, AllowedTools):
+        mode = choice.mode
     elif choice is None:
         mode = "auto" if tools else "none"
     else:
@@ -59,7 +70,7 @@ def conversation(turn: Turn) -> Conversation:
         forced_tool=forced,
         parallel=turn.parallel_tool_calls is not False,
         tool_results=[(r.name, r.text) for r in turn.tool_results],
-        max_tokens=turn.max_tokens,
+        max_tokens=output_limit(turn),
         stops=list(turn.stop),
     )
 
@@ -78,6 +89,8 @@ class _Embedded:
         self.turn = turn
         self.key_source: KeySource = key_source
         self.executed_by: str | None = None
+        limit = output_limit(turn)
+        self.budget_tokens = (limit if limit is not None else 1024) * (turn.n or 1)
 
     async def complete(self, plan: Plan) -> Result:
         conv = conversation(self.turn)

@@ -14,6 +14,7 @@ import msgspec
 
 from reference_server._wire._other import (
     AnthropicError,
+    AnthropicErrorDetails,
     AnthropicErrorResponse,
     OpenAIError,
     OpenAIErrorResponse,
@@ -80,6 +81,7 @@ class ApiError(Exception):
         retry_after: int | None = None,
         required_credits: float | None = None,
         available_credits: float | None = None,
+        error_code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -90,6 +92,8 @@ class ApiError(Exception):
         self.retry_after = retry_after
         self.required_credits = required_credits
         self.available_credits = available_credits
+        self.error_code = error_code
+        """Anthropic's machine-readable `error.details.error_code` (e.g. `thread_unsupported_request`)."""
 
 
 def _openai_type(status: int) -> tuple[str, str]:
@@ -118,7 +122,13 @@ def render(err: ApiError, dialect: Dialect, request_id: str) -> tuple[bytes, dic
     if dialect == "anthropic":
         body = AnthropicErrorResponse(
             type="error",
-            error=AnthropicError(type=_anthropic_type(err.status), message=err.message),
+            error=AnthropicError(
+                type=_anthropic_type(err.status),
+                message=err.message,
+                details=msgspec.UNSET
+                if err.error_code is None
+                else AnthropicErrorDetails(error_code=err.error_code),
+            ),
             request_id=request_id,
         )
         return msgspec.json.encode(body), headers

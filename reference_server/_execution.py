@@ -206,6 +206,12 @@ class Execution(Protocol):
         """The provider's display name; `None` for the embedded executor."""
         ...
 
+    @property
+    def budget_tokens(self) -> int:
+        """The most output tokens this execution writes over all its choices: what credits are
+        reserved for (`Turn.budget_tokens`, or less where the executor generates less, D-MSG-5)."""
+        ...
+
     async def complete(self, plan: Plan) -> Result:
         """The whole answer; raises `ApiError` when it cannot be had."""
         ...

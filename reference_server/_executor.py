@@ -64,6 +64,8 @@ class ToolSpec(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     description: str
     parameters: dict[str, Any] | None
+    index: int | None = None
+    """Its place in the client's `tools` when other tools precede it; None: its place here."""
 
 
 class Conversation(msgspec.Struct, kw_only=True):
@@ -166,7 +168,7 @@ def _tool_calls(
                 tool.parameters, conv.goal, location=place, plan_actions=plan.action_sequence
             )
         except UnsatisfiableSchema as exc:
-            at = conv.tools.index(tool)
+            at = tool.index if tool.index is not None else conv.tools.index(tool)
             raise tool_schema_error(exc, index=at, name=tool.name, dialect=dialect) from exc
         text = msgspec.json.encode(args).decode()
         out.append(

@@ -4,8 +4,12 @@ All figures are documented in the README ("Limits"):
 
 * JSON bodies nest at most `MAX_JSON_DEPTH` levels (objects and arrays, free-form JSON such as tool
   `parameters`, `input_schema` and `tool_use.input` included); deeper is a 400 naming the parameter.
-* Chat `max_tokens` / `max_completion_tokens` are bounded by the model family's output limit, as
-  OpenAI does (`max_tokens is too large: N. This model supports at most M completion tokens ...`).
+* Output tokens are bounded by the model family's output limit (`FAMILY_LIMITS`, one table for both
+  dialects), each dialect in its API's words: chat `max_tokens` / `max_completion_tokens` as OpenAI
+  says it (`max_tokens is too large: N. This model supports at most M completion tokens ...`, D-LIM-2),
+  messages `max_tokens` as Anthropic says it (`max_tokens: N > M, which is the maximum allowed number
+  of output tokens for <model>`, D-MSG-5). On messages the embedded executor still generates within
+  the Stratus page's `MESSAGES_BUDGET` (4096) and credits are reserved for that.
 * The request's text (what `prompt_tokens` counts) is at most `Settings.max_text_chars` characters
   (413 beyond); an embedded answer is at most `MAX_ANSWER_CHARS` characters (cut, `length`).
 * Numbers in headers and query strings are ASCII digits only (`"²".isdigit()` is true in Python).
@@ -17,12 +21,18 @@ import re
 
 import numpy as np
 
+from reference_server._catalog import ModelId
 from reference_server._errors import ApiError
 
 __all__ = [
+    "CLAUDE_LIMITS",
+    "FAMILY_LIMITS",
     "MAX_ANSWER_CHARS",
     "MAX_JSON_DEPTH",
+    "MAX_OUTPUT_TOKENS",
+    "MESSAGES_BUDGET",
     "check_json_depth",
+    "check_max_tokens",
     "check_output_tokens",
     "check_text_size",
     "output_token_limit",
@@ -45,22 +55,46 @@ _FREE_FORM_ROOT = re.compile(
     r"|response_format\.json_schema\.schema|metadata|tool_choice|[a-z_]+)"
 )
 
-# Output-token limits per LLM family (OpenAI's published maxima; other providers' long-output
-# models); the first prefix that matches wins.
-_OUTPUT_LIMITS: tuple[tuple[str, int], ...] = (
-    ("gpt-4o", 16_384),
-    ("chatgpt-4o", 16_384),
-    ("gpt-4.1", 32_768),
-    ("gpt-4-turbo", 4_096),
-    ("gpt-4", 8_192),
-    ("gpt-3.5", 4_096),
-    ("gpt-5", 128_000),
-    ("o1-mini", 65_536),
-    ("o", 100_000),
-    ("claude-", 64_000),
-    ("gemini-", 65_536),
+MAX_OUTPUT_TOKENS = 128_000
+"""The largest output limit of any model family we route (Claude Opus 4.6+, Sonnet 4.6+ and the 5
+family, `gpt-5`): the schemas' `maximum` for `max_tokens`, and the limit of an LLM the table does not
+know."""
+MESSAGES_BUDGET = 4096
+"""Tokens the embedded executor generates at most on `/v1/messages` (the Stratus page's 1-4096,
+D-MSG-5); credits are reserved for these, not for the family limit asked."""
+
+CLAUDE_LIMITS: tuple[tuple[str, int], ...] = (
+    (r"claude-3-(haiku|opus|sonnet)-", 4096),
+    (r"claude-3-5-", 8192),
+    (r"claude-3-7-", 64000),
+    (r"(claude-opus-4(-[01])?(-[0-9]{8})?$|claude-4-opus)", 32000),
+    (r"(claude-sonnet-4(-0)?(-[0-9]{8})?$|claude-4-sonnet)", 64000),
+    (r"claude-(opus|sonnet|haiku)-4-5(-[0-9]{8})?$", 64000),
 )
-_DEFAULT_OUTPUT_LIMIT = 128_000
+"""Anthropic's published limits: Claude 3 Haiku/Opus/Sonnet 4K, 3.5 8K, Sonnet 3.7 64K, Opus 4 and
+4.1 32K, Sonnet 4 64K, the 4.5 models 64K; newer families (Opus 4.6+, Sonnet 4.6+, 5.x) 128K, the
+`claude-` row below. The patterns are mutually exclusive, so spec/schemas/MessagesRequest.json states
+them as `allOf` if/then rules on `model` (a test keeps the two equal)."""
+
+FAMILY_LIMITS: tuple[tuple[str, int], ...] = (
+    *CLAUDE_LIMITS,
+    (r"claude-", MAX_OUTPUT_TOKENS),
+    (r"gpt-4o", 16_384),
+    (r"chatgpt-4o", 16_384),
+    (r"gpt-4\.1", 32_768),
+    (r"gpt-4-turbo", 4_096),
+    (r"gpt-4", 8_192),
+    (r"gpt-3\.5", 4_096),
+    (r"gpt-5", 128_000),
+    (r"o1-mini", 65_536),
+    (r"o[1-9]", 100_000),
+    (r"gemini-", 65_536),
+)
+"""(pattern matched at the start of the LLM part of the model id, output-token limit), first match
+wins; anything else `MAX_OUTPUT_TOKENS`. One table for both dialects (D-LIM-2, D-MSG-5): OpenAI's
+published maxima, Anthropic's per Claude family, Google's for Gemini."""
+
+_COMPILED = tuple((re.compile(pattern), limit) for pattern, limit in FAMILY_LIMITS)
 
 
 def parse_digits(raw: str) -> int | None:
@@ -130,15 +164,17 @@ def check_json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> None:
 
 
 def output_token_limit(llm: str) -> int:
-    """The most completion tokens the model family `llm` (`gpt-4o`, `claude-…`) may be asked for."""
-    for prefix, limit in _OUTPUT_LIMITS:
-        if llm.startswith(prefix):
+    """The most output tokens the model family `llm` (`gpt-4o`, `claude-sonnet-4-5-20250929`) may be
+    asked for, in either dialect."""
+    for pattern, limit in _COMPILED:
+        if pattern.match(llm):
             return limit
-    return _DEFAULT_OUTPUT_LIMIT
+    return MAX_OUTPUT_TOKENS
 
 
 def check_output_tokens(llm: str, **requested: object) -> None:
-    """400 in OpenAI's wording when a `max_tokens`-like parameter exceeds the model's output limit."""
+    """Chat: 400 in OpenAI's wording when a `max_tokens`-like parameter exceeds the model's output
+    limit (D-LIM-2)."""
     limit = output_token_limit(llm)
     for name, value in requested.items():
         if isinstance(value, int) and not isinstance(value, bool) and value > limit:
@@ -149,6 +185,18 @@ def check_output_tokens(llm: str, **requested: object) -> None:
                 param=name,
                 code="invalid_value",
             )
+
+
+def check_max_tokens(model: ModelId, max_tokens: int) -> None:
+    """Messages: Anthropic's 400 when `max_tokens` is above the model family's limit (D-MSG-5)."""
+    limit = output_token_limit(model.llm)
+    if max_tokens > limit:
+        raise ApiError(
+            400,
+            f"max_tokens: {max_tokens} > {limit}, which is the maximum allowed number of output tokens "
+            f"for {model.id}",
+            param="max_tokens",
+        )
 
 
 def check_text_size(text: str, limit: int) -> None:

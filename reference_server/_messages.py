@@ -12,6 +12,7 @@ from reference_server._errors import ApiError
 from reference_server._execution import ProviderKeys
 from reference_server._frames import sse_answer
 from reference_server._json import JSONResponse
+from reference_server._limits import check_max_tokens
 from reference_server._messages_decode import messages_turn, prompt_tokens
 from reference_server._messages_encode import MOCK_STREAM_ERROR, message_events, messages_response
 from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
@@ -34,9 +35,7 @@ async def count_message_tokens(request: Request[Any, Any, Any]) -> Response[Any]
     if parse_chat_model(req.model) is None:
         raise _not_found(req.model)
     limit = settings_of(request).max_text_chars
-    body = CountTokensResponse(
-        input_tokens=prompt_tokens(req.system, req.messages, req.tools, max_text_chars=limit)
-    )
+    body = CountTokensResponse(input_tokens=prompt_tokens(req, max_text_chars=limit))
     return JSONResponse(body)
 
 
@@ -47,6 +46,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
     model = parse_chat_model(req.model)
     if model is None:
         raise _not_found(req.model)
+    check_max_tokens(model, req.max_tokens)  # D-MSG-5
     fail_after = mock_stream_error(request) if req.stream else None
     turn = messages_turn(req, max_text_chars=settings_of(request).max_text_chars)
     keys = ProviderKeys(request.headers)

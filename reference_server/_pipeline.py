@@ -15,6 +15,7 @@ from reference_server._errors import ApiError, from_validation_error
 from reference_server._limits import check_json_depth, parse_digits
 from reference_server._settings import Settings
 from reference_server._store import Account, Store
+from reference_server._wire._decode import decode_request
 
 __all__ = [
     "ERRORS_CHAT",
@@ -39,7 +40,6 @@ ERRORS_COUNT = frozenset({400, 401, 402, 403, 404, 413, 429, 500, 503, 529})
 ERRORS_MODELS = frozenset({400, 401, 403, 429, 500, 503})
 ERRORS_MODEL = ERRORS_MODELS | {404}
 ERRORS_WORLD = frozenset({400, 401, 402, 403, 404, 413, 429, 500, 503, 504})
-_DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
 def request_id(scope: Any) -> str:
@@ -59,13 +59,6 @@ def settings_of(request: Request[Any, Any, Any]) -> Settings:
 def store_of(request: Request[Any, Any, Any]) -> Store:
     store: Store = request.app.state["stratus_store"]
     return store
-
-
-def _decoder(typ: type[T]) -> msgspec.json.Decoder[T]:
-    dec = _DECODERS.get(typ)
-    if dec is None:
-        dec = _DECODERS[typ] = msgspec.json.Decoder(typ, strict=True)
-    return dec
 
 
 def mock_stream_error(request: Request[Any, Any, Any]) -> int | None:
@@ -110,17 +103,6 @@ def _mock_status(
     raise ApiError(
         status, f"Mock error {status} requested with X-Stratus-Mock-Status.", retry_after=retry, **extra
     )
-
-
-def _integral(value: Any) -> Any:
-    """`value` with every float that is a whole number (as JSON Schema's `integer`) made an int."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
-    if isinstance(value, list):
-        return [_integral(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _integral(v) for k, v in value.items()}
-    return value
 
 
 def _check_optional_headers(request: Request[Any, Any, Any], headers: Mapping[str, str]) -> None:
@@ -180,13 +162,7 @@ async def admit(
         raise ApiError(413, f"Request body too large: the limit is {limit} bytes.")
     check_json_depth(raw)
     try:
-        try:
-            return _decoder(typ).decode(raw), account
-        except msgspec.ValidationError as exc:
-            if "got `float`" not in str(exc):
-                raise
-            # JSON Schema counts 2.0 as an integer; accept integral floats, nothing looser.
-            return msgspec.convert(_integral(msgspec.json.decode(raw)), typ, strict=True), account
+        return decode_request(typ, raw), account
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         err = from_validation_error(exc)
         if model_error is not None and err.param == "model" and "matching regex" in err.message:

@@ -4,7 +4,8 @@
                                    └──────────── release on any failure ──────────────┘
 
 Credits are reserved once, before the planner runs, for the prompt plus the output budget
-(`max_tokens`, default 1024, x `n`), on the pool price unless the request's own provider key pays
+(`max_tokens`, default 1024, x `n`; the embedded executor's messages budget is at most 4096 per
+choice, D-MSG-5: `Execution.budget_tokens`), on the pool price unless the request's own provider key pays
 (x1.25, `key_source`). They are settled once with the executor's usage when the answer is complete;
 an answer that fails, or a stream that ends early (a provider error, a mock error, a client that went
 away), releases the hold and is not charged. Holds live in the account store (`_store`: this
@@ -157,7 +158,7 @@ class CompletionService:
         execution = self.executor.prepare(turn, model, keys)
         pool = execution.key_source == "formation"
         hold = await self.store.reserve(
-            account, credits_for(turn.prompt_tokens + turn.budget_tokens, model.size, pool=pool)
+            account, credits_for(turn.prompt_tokens + execution.budget_tokens, model.size, pool=pool)
         )
         try:
             plan, planning_ms = plan_for(model.size, turn.state, turn.goal, self.settings.planner_backend)

@@ -5,12 +5,16 @@ Each dialect decodes its (strictly decoded) request Struct into a `Turn` in its 
 request builders read only this. A `Turn` carries meaning, not spelling: a chat `stop: "x"` and
 `stop_sequences: ["x"]` are the same `stop`, `tool_choice: "required"` and `{"type": "any"}` the same
 choice. What one dialect cannot say in the other's terms travels as an `Opaque` part, handed on
-unchanged to a provider that speaks the same wire and dropped for the other.
+unchanged to a provider that speaks the same wire and dropped for the other; tools, tool calls and
+tool choices only one wire defines (OpenAI custom tools and `allowed_tools`, Anthropic-defined client
+tools) reach a provider of that wire and are a 400 for the other (`_upstream_request`).
 
 The planner's view of the turn (`state`, `goal`), the tool results it answers from, and the prompt
 token count are worked out by the decoder, because each dialect defines them slightly differently
 (ARCHITECTURE.md, "Tokens"). Fields from `response_format` on are the surface the next round
-honours; decoders fill the ones their wire Structs already have and leave the rest at the defaults.
+honours: the decoders fill them from every field the client sent, and nothing acts on them yet.
+Accepted fields with no dialect-free meaning (hints such as `prediction` or `inference_geo`) travel
+in `hints`, as sent, so nothing the client sent is lost before the executors.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, Literal
 import msgspec
 
 __all__ = [
+    "AllowedTools",
     "CacheHint",
     "Dialect",
     "ForcedTool",
@@ -75,23 +80,30 @@ class ToolCall(msgspec.Struct, frozen=True, kw_only=True):
     input: dict[str, Any] | None = None
     """The arguments as an object, when the client sent an object (Anthropic)."""
     cache: CacheHint | None = None
+    custom: bool = False
+    """A call of an OpenAI custom tool: `arguments` is its free-form `input` text."""
 
 
 class ToolResult(msgspec.Struct, frozen=True, kw_only=True):
     """The result of a tool call (a `role: tool` message / `tool_result` block)."""
 
     call_id: str
-    content: str | tuple[Text | Image, ...] | None
-    """`None`: no content was sent."""
+    content: str | tuple[Text | Image | Opaque, ...] | None
+    """`None`: no content was sent. Blocks other than text and images (Anthropic documents, search
+    results, tool references) are `Opaque`."""
     is_error: bool | None = None
     cache: CacheHint | None = None
 
 
 class Opaque(msgspec.Struct, frozen=True, kw_only=True):
-    """A part only one wire understands (an OpenAI `refusal` part, ...), kept as its JSON."""
+    """A part (or tool) only one wire understands (an OpenAI `refusal` part, an Anthropic `document`
+    block, a `bash_20250124` tool, ...), kept as its JSON."""
 
     wire: Dialect
     value: dict[str, Any]
+    at: str | None = None
+    """Where the client sent it, in its dialect's spelling (`tools[2]`, `tools.2`), for an error that
+    names it."""
 
 
 Part = Text | Image | ToolCall | ToolResult | Opaque
@@ -118,15 +130,27 @@ class Tool(msgspec.Struct, frozen=True, kw_only=True):
     parameters: dict[str, Any] | None = None
     strict: bool | None = None
     cache: CacheHint | None = None
+    index: int | None = None
+    """Its place in the client's `tools` (errors name it); `None`: its place among `Turn.tools`."""
 
 
 class ForcedTool(msgspec.Struct, frozen=True, kw_only=True):
     """`tool_choice` naming one tool."""
 
     name: str
+    custom: bool = False
+    """OpenAI's `{"type": "custom", "custom": {"name"}}`: one of `Turn.wire_tools`."""
 
 
-ToolChoice = Literal["auto", "none", "required"] | ForcedTool
+class AllowedTools(msgspec.Struct, frozen=True, kw_only=True):
+    """OpenAI's `{"type": "allowed_tools", "allowed_tools": {"mode", "tools"}}`: auto or required
+    among a subset of the tools, given as OpenAI tool references."""
+
+    mode: Literal["auto", "required"]
+    tools: tuple[dict[str, Any], ...]
+
+
+ToolChoice = Literal["auto", "none", "required"] | ForcedTool | AllowedTools
 """`required` is Anthropic's `any`."""
 
 
@@ -138,19 +162,24 @@ class ToolOutcome(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ResponseFormat(msgspec.Struct, frozen=True, kw_only=True):
-    """Structured output: OpenAI `response_format`, Anthropic structured outputs (next round)."""
+    """Structured output: OpenAI `response_format`, Anthropic `output_config.format` (next round)."""
 
     kind: Literal["text", "json_object", "json_schema"]
     schema: dict[str, Any] | None = None
     name: str | None = None
+    description: str | None = None
     strict: bool | None = None
 
 
 class Thinking(msgspec.Struct, frozen=True, kw_only=True):
-    """Anthropic `thinking` (next round)."""
+    """Anthropic `thinking` (next round): `enabled` for `enabled`, `adaptive` and `between_tools`."""
 
     enabled: bool
     budget_tokens: int | None = None
+    mode: str | None = None
+    """Anthropic's `type` when it is neither `enabled` nor `disabled` (`adaptive`, `between_tools`)."""
+    display: str | None = None
+    """Anthropic's `display` (`summarized`, `omitted`, `updates`)."""
 
 
 class Turn(msgspec.Struct, frozen=True, kw_only=True):
@@ -171,12 +200,17 @@ class Turn(msgspec.Struct, frozen=True, kw_only=True):
     prompt_tokens: int
     """The server's own count of the prompt (ARCHITECTURE.md, "Tokens")."""
     tools: tuple[Tool, ...] = ()
+    """Function tools (OpenAI `function`, Anthropic custom tools): what the embedded executor calls."""
+    wire_tools: tuple[Opaque, ...] = ()
+    """Tools only the client's wire defines (OpenAI `custom` tools, Anthropic-defined client tools:
+    bash, text editor, memory, computer, the toolsets), as sent; the client runs them."""
     tool_choice: ToolChoice | None = None
     """`None`: not given (auto with tools)."""
     parallel_tool_calls: bool | None = None
     """`False`: at most one call (`parallel_tool_calls: false` / `disable_parallel_tool_use: true`)."""
     max_tokens: int | None = None
-    """The output limit (the smaller of chat's two, when both are given)."""
+    """The output limit (the smaller of chat's two, when both are given). On messages it may be up to
+    the family limit; the embedded executor generates within `_limits.MESSAGES_BUDGET` (D-MSG-5)."""
     stop: tuple[str, ...] = ()
     n: int | None = None
     stream: bool = False
@@ -198,13 +232,20 @@ class Turn(msgspec.Struct, frozen=True, kw_only=True):
     metadata: dict[str, str] | None = None
     """OpenAI `metadata` (Anthropic's only field, `user_id`, is `user`)."""
     service_tier: str | None = None
+    """As the client's wire spells it (OpenAI `auto|default|flex|...`, Anthropic `auto|standard_only`)."""
     safety_identifier: str | None = None
     prompt_cache_key: str | None = None
     reasoning_effort: str | None = None
+    """OpenAI `reasoning_effort`, Anthropic `output_config.effort`."""
     verbosity: str | None = None
     store: bool | None = None
     logit_bias: dict[str, float] | None = None
     modalities: tuple[str, ...] | None = None
+    hints: Opaque | None = None
+    """The other accepted fields, by their wire name, as sent (OpenAI `prediction`,
+    `prompt_cache_options`, legacy `functions`/`function_call`; Anthropic `cache_control`,
+    `inference_geo`, `speed`, `context_management`, `fallbacks`, ...): they do not change a
+    deployment's answer (D-SURF-1)."""
 
     @property
     def budget_tokens(self) -> int:

@@ -21,8 +21,8 @@ from reference_server._turn import Turn
 from reference_server._upstream_anthropic import anthropic_events, result_from_anthropic
 from reference_server._upstream_http import client_for, read_json, send, server_sent_events
 from reference_server._upstream_openai import openai_events, result_from_openai
-from reference_server._upstream_request import plan_note, request_body
-from reference_server._upstream_route import Route, route_for
+from reference_server._upstream_request import check_carried, plan_note, request_body
+from reference_server._upstream_route import Route, provider_for, route_for
 from reference_server.planner import Plan
 
 __all__ = ["UpstreamExecutor"]
@@ -37,6 +37,8 @@ class _Upstream:
         self.turn, self.model, self.route, self.settings, self.state = turn, model, route, settings, state
         self.key_source: KeySource = route.key_source
         self.executed_by: str | None = route.name
+        self.budget_tokens = turn.budget_tokens
+        """The provider writes up to `max_tokens` (default 1024) per choice."""
 
     def _body(self, plan: Plan) -> dict[str, Any]:
         return request_body(self.turn, self.route, plan_note(plan, self.model.size))
@@ -73,4 +75,5 @@ class UpstreamExecutor:
         self.state = state
 
     def prepare(self, turn: Turn, model: ModelId, keys: ProviderKeys) -> _Upstream:
+        check_carried(turn, "anthropic" if provider_for(model.llm) == "anthropic" else "openai")
         return _Upstream(turn, model, route_for(model.llm, self.settings, keys), self.settings, self.state)

@@ -6,7 +6,12 @@ system text is hoisted or kept in place (G1), tool results become `role: tool` m
 user's text or `tool_result` blocks first in one user turn (G2, G3), tool-call ids are made valid
 for Anthropic deterministically (G4), tool choice and parallelism map both ways (G5), tools (G6),
 stop sequences (G7), output limits (G8), images (G11), `user` / `metadata.user_id` and Anthropic's
-temperature range (G13). `Opaque` parts reach only a provider of their own wire.
+temperature range (G13). `Opaque` parts reach only a provider of their own wire. Tools, tool calls and
+tool choices only one wire defines (OpenAI custom tools, custom tool calls, `allowed_tools`;
+Anthropic-defined client tools) reach a provider of that wire as sent; for the other wire they are a
+400 in the client's words naming the parameter (`check_carried`, before anything is reserved), never a
+500 and never dropped. The next round's slots (`response_format`, `seed`, `thinking`, ...) and
+`Turn.hints` are not sent yet.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from reference_server._errors import ApiError
 from reference_server._turn import (
+    AllowedTools,
     CacheHint,
     ForcedTool,
     Image,
@@ -33,7 +39,15 @@ from reference_server._turn import (
 from reference_server._upstream_route import Route
 from reference_server.planner import Plan
 
-__all__ = ["DEFAULT_MAX_TOKENS", "anthropic_body", "openai_body", "plan_note", "request_body", "safe_id"]
+__all__ = [
+    "DEFAULT_MAX_TOKENS",
+    "anthropic_body",
+    "check_carried",
+    "openai_body",
+    "plan_note",
+    "request_body",
+    "safe_id",
+]
 
 Json = dict[str, Any]
 DEFAULT_MAX_TOKENS = 4096
@@ -68,6 +82,48 @@ def plan_note(plan: Plan, size: str) -> str:
 def request_body(turn: Turn, route: Route, note: str) -> Json:
     """The provider's request body for `turn`, in the wire its route speaks."""
     return anthropic_body(turn, route, note) if route.wire == "anthropic" else openai_body(turn, route, note)
+
+
+def check_carried(turn: Turn, wire: Literal["openai", "anthropic"]) -> None:
+    """400 for what a provider of `wire` cannot be sent: the other wire's own tools, custom tool calls
+    and OpenAI-only tool choices, worded as the client's API words a tool it does not offer."""
+    for tool in turn.wire_tools:
+        if tool.wire == wire:
+            continue
+        if tool.wire == "openai":
+            raise ApiError(
+                400,
+                "Custom tools cannot be sent to an Anthropic model; use function tools.",
+                param=tool.at,
+                code="unsupported_value",
+            )
+        kind = tool.value.get("type")
+        raise ApiError(
+            400,
+            f"{tool.at}: Input tag '{kind}' found using 'type' does not match any of the expected tags: "
+            "'custom' (this model's provider takes only custom tools).",
+            param=tool.at,
+        )
+    if wire == "openai":
+        return
+    choice = turn.tool_choice
+    if isinstance(choice, AllowedTools) or (isinstance(choice, ForcedTool) and choice.custom):
+        raise ApiError(
+            400,
+            "This 'tool_choice' cannot be sent to an Anthropic model; use none, auto, required or a function.",
+            param="tool_choice",
+            code="unsupported_value",
+        )
+    for i, message in enumerate(turn.messages):
+        calls = [p for p in _parts(message.content) if isinstance(p, ToolCall)]
+        for j, call in enumerate(calls):
+            if call.custom:
+                raise ApiError(
+                    400,
+                    "Custom tool calls cannot be sent to an Anthropic model.",
+                    param=f"messages[{i}].tool_calls[{j}]",
+                    code="unsupported_value",
+                )
 
 
 def _texts(content: str | tuple[Part, ...] | tuple[Text | Image, ...] | None) -> list[str]:
@@ -145,7 +201,9 @@ def _openai_message(message: Message, out: list[Json]) -> None:
             item["refusal"] = message.refusal
         if calls:
             item["tool_calls"] = [
-                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                {"id": c.id, "type": "custom", "custom": {"name": c.name, "input": c.arguments}}
+                if c.custom
+                else {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
                 for c in calls
             ]
         out.append({**item, **named})
@@ -175,6 +233,7 @@ def _with_note(messages: list[Json], note: str) -> list[Json]:
 
 def openai_body(turn: Turn, route: Route, note: str) -> Json:
     """A Chat Completions request (OpenAI, Google's and OpenRouter's compatible endpoints)."""
+    check_carried(turn, "openai")
     messages: list[Json] = []
     for message in turn.messages:
         _openai_message(message, messages)
@@ -198,7 +257,7 @@ def openai_body(turn: Turn, route: Route, note: str) -> Json:
         body["top_k"] = turn.top_k
     if turn.user:
         body["user"] = turn.user
-    if turn.tools:
+    if turn.tools or turn.wire_tools:
         tools = []
         for tool in turn.tools:
             function: Json = {"name": tool.name}
@@ -209,10 +268,17 @@ def openai_body(turn: Turn, route: Route, note: str) -> Json:
             if tool.strict is not None:
                 function["strict"] = tool.strict
             tools.append({"type": "function", "function": function})
+        tools += [tool.value for tool in turn.wire_tools]
         body["tools"] = tools
         choice = turn.tool_choice
         if isinstance(choice, ForcedTool):
-            body["tool_choice"] = {"type": "function", "function": {"name": choice.name}}
+            kind = "custom" if choice.custom else "function"
+            body["tool_choice"] = {"type": kind, kind: {"name": choice.name}}
+        elif isinstance(choice, AllowedTools):
+            body["tool_choice"] = {
+                "type": "allowed_tools",
+                "allowed_tools": {"mode": choice.mode, "tools": list(choice.tools)},
+            }
         elif choice is not None:
             body["tool_choice"] = choice
         if turn.parallel_tool_calls is False and choice != "none":
@@ -324,6 +390,7 @@ def _system(turn: Turn, note: str) -> str | list[Json]:
 
 def anthropic_body(turn: Turn, route: Route, note: str) -> Json:
     """A Messages request."""
+    check_carried(turn, "anthropic")
     if (turn.n or 1) > 1:
         raise ApiError(400, "'n' greater than 1 is not supported by Anthropic models.", param="n")
     messages: list[Json] = []
@@ -353,7 +420,7 @@ def anthropic_body(turn: Turn, route: Route, note: str) -> Json:
         body["stop_sequences"] = list(turn.stop)
     if turn.user:
         body["metadata"] = {"user_id": turn.user}
-    if turn.tools:
+    if turn.tools or turn.wire_tools:
         tools = []
         for tool in turn.tools:
             spec: Json = {"name": tool.name}
@@ -361,6 +428,7 @@ def anthropic_body(turn: Turn, route: Route, note: str) -> Json:
                 spec["description"] = tool.description
             spec["input_schema"] = tool.parameters or {"type": "object", "properties": {}}
             tools.append(_cached(spec, tool.cache))
+        tools += [tool.value for tool in turn.wire_tools]
         body["tools"] = tools
         choice = _anthropic_tool_choice(turn)
         if choice is not None:
@@ -378,6 +446,8 @@ def _anthropic_tool_choice(turn: Turn) -> Json | None:
         out = {"type": "auto"} if parallel is False else None
     elif isinstance(choice, ForcedTool):
         out = {"type": "tool", "name": choice.name}
+    elif isinstance(choice, AllowedTools):  # refused by `check_carried`
+        raise AssertionError("allowed_tools has no Anthropic form")
     else:
         out = {"type": {"required": "any"}.get(choice, choice)}
     if out is not None and parallel is False and out["type"] != "none":

@@ -49,10 +49,6 @@ AWAITING_SERVER: dict[str, str] = {
     "sdk.node.anthropic.structured-stream": _OUTPUT_CONFIG,
     "sdk.langchain-anthropic.structured-json-schema": _OUTPUT_CONFIG,
     # Anthropic clients whose default max_tokens is above 4096 (pydantic-ai 16384, AI SDK and litellm 64000)
-    "sdk.pydantic-ai.anthropic.run": _MAX_TOKENS,
-    "sdk.pydantic-ai.anthropic.stream": _MAX_TOKENS,
-    "sdk.pydantic-ai.anthropic.tools": _MAX_TOKENS,
-    "sdk.pydantic-ai.anthropic.structured-tool": _MAX_TOKENS,
     "sdk.pydantic-ai.anthropic.structured-native": _MAX_TOKENS,
     "sdk.pydantic-ai.anthropic.structured-prompted": _MAX_TOKENS,
     "sdk.pydantic-ai.anthropic.agent": _MAX_TOKENS,
@@ -70,7 +66,6 @@ AWAITING_SERVER: dict[str, str] = {
     "sdk.litellm.anthropic.structured-model": _MAX_TOKENS,
     "sdk.litellm.anthropic.structured-json-object": _MAX_TOKENS,
     # Fields and turns of particular clients
-    "sdk.anthropic.tool-runner": "the beta tool runner's `thread` field (refused as an unknown parameter)",
     "sdk.node.anthropic.tool-runner": "the `type` of tools the beta tool runner sends (`tools[0].type` refused)",
     "sdk.litellm.anthropic.tools": "the `type` litellm gives Anthropic tools (`tools[0].type` refused)",
     "sdk.node.langchain.tools": "`name` on tool messages, which LangChain.js sends (`messages[2].name` refused)",

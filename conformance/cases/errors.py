@@ -432,7 +432,7 @@ def _ant_envelope(ctx: Context) -> None:
     level=Level.SHOULD,
     profile=P,
     title="/v1/messages never answers in OpenAI's shape",
-    sends="malformed JSON, wrong content type, unknown field and max_tokens 5000 on /v1/messages",
+    sends="malformed JSON, wrong content type, unknown field and max_tokens 128001 on /v1/messages",
     needs="a 400 JSON error for each request",
     requirement="Every error on /v1/messages uses the Anthropic envelope.",
     sources=("F5", "D-ERR-1.1", "D-MSG-1.1", "I-8"),
@@ -447,7 +447,7 @@ def _ant_no_oai(ctx: Context) -> None:
             headers={"Content-Type": "text/plain"},
         ),
         ctx.post("/v1/messages", messages_body(ctx, frobnicate=1)),
-        ctx.post("/v1/messages", messages_body(ctx, max_tokens=5000)),
+        ctx.post("/v1/messages", messages_body(ctx, max_tokens=128001)),
         ctx.post("/v1/messages", messages_body(ctx, temperature=2.5)),
     ]
     for ex in exs:
@@ -537,13 +537,13 @@ def _ant_stream_error(ctx: Context) -> None:
     level=Level.MUST,
     profile=P,
     title="SDK-only request fields are rejected",
-    sends="chat requests with a request-side stratus object, and with store:true",
-    needs="a 400 JSON error for each field",
+    sends="a chat request with the Stratus SDKs' request-side stratus object",
+    needs="a 400 JSON error",
     requirement="400 unknown_parameter naming the field (not silently ignored).",
     sources=("D-EXT-1.1", "D-ERR-5.1"),
 )
 def _sdk_only(ctx: Context) -> None:
-    for field, value in (("stratus", {"mode": "plan"}), ("store", True)):
+    for field, value in (("stratus", {"mode": "plan"}),):
         oai_error(
             ctx.post("/v1/chat/completions", chat_body(ctx, **{field: value})),
             400,

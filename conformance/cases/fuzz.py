@@ -37,12 +37,22 @@ _CHECKS = {
     "negative": "not_a_server_error,negative_data_rejection,status_code_conformance",
 }
 _MOCK_PARAMETERS = ("MockStatus", "MockStreamError", "MockRetryAfter")
+# The coverage phase enumerates a case per value class of every property of every union member: on the
+# messages operations (the anthropic SDK's whole request surface, GA and beta) that is >10,000 cases
+# per mode. They get the examples and the N random (fuzzing) cases; the other operations all three.
+_CONFIG = """
+[[operations]]
+include-path-regex = "^/v1/messages"
+phases.coverage.enabled = false
+"""
 
 
 def fuzz_spec() -> dict[str, Any]:
     """The bundled OpenAPI document as fuzzed: the mock-error parameters are never attached to an
-    operation (they only live in ``components/parameters``); this strips any that would be."""
-    doc = _spec.load_openapi_bundled()
+    operation (they only live in ``components/parameters``); this strips any that would be. What the
+    spec marks ``x-stratus-not-offered`` (D-SURF-2, D-SURF-4: accepted by the schema, refused by every
+    deployment) is left out, so "schema-valid" also means "offered"."""
+    doc = _without_not_offered(_spec.load_openapi_bundled())
     refs = {f"#/components/parameters/{name}" for name in _MOCK_PARAMETERS}
     for item in (doc.get("paths") or {}).values():
         for op in [item, *(v for v in item.values() if isinstance(v, dict))]:
@@ -52,6 +62,43 @@ def fuzz_spec() -> dict[str, Any]:
                     for p in op["parameters"]
                     if not (isinstance(p, dict) and (p.get("$ref") in refs or _is_mock_header(p)))
                 ]
+    return doc
+
+
+_NOT_OFFERED = "x-stratus-not-offered"
+
+
+def _without_not_offered(doc: dict[str, Any]) -> dict[str, Any]:
+    """Drop union members and properties marked ``x-stratus-not-offered`` (directly or by `$ref`)."""
+    marked: set[str] = set()
+    for name, schema in doc.get("components", {}).get("schemas", {}).items():
+        for section in ("$defs", "properties"):
+            for sub_name, sub in (schema.get(section) or {}).items():
+                if isinstance(sub, dict) and _NOT_OFFERED in sub:
+                    marked.add(f"#/components/schemas/{name}/{section}/{sub_name}")
+
+    def offered(node: Any) -> bool:
+        return not (isinstance(node, dict) and (_NOT_OFFERED in node or node.get("$ref") in marked))
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("oneOf", "anyOf"):
+                if isinstance(node.get(key), list):
+                    node[key] = [m for m in node[key] if offered(m)]
+            mapping = (node.get("discriminator") or {}).get("mapping")
+            if isinstance(mapping, dict):
+                node["discriminator"]["mapping"] = {k: v for k, v in mapping.items() if v not in marked}
+            props = node.get("properties")
+            if isinstance(props, dict):
+                for name in [n for n, sub in props.items() if not offered(sub)]:
+                    del props[name]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(doc)
     return doc
 
 
@@ -174,6 +221,7 @@ def _run(ctx: Context, mode: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         spec, report_path = Path(tmp) / "openapi.json", Path(tmp) / "report.json"
         spec.write_text(json.dumps(fuzz_spec()))
+        (Path(tmp) / "schemathesis.toml").write_text(_CONFIG)
         env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS), "STRATUS_FUZZ_MODE": mode}
         try:
             proc = subprocess.run(

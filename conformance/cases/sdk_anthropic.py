@@ -186,7 +186,7 @@ def _round_trip(ctx: Context) -> None:
     level=Level.MUST,
     profile=P,
     title="Exception classes",
-    sends="max_tokens 5000, a bad key, an unknown model, and mock 413/429/500/529",
+    sends="max_tokens 0, a bad key, an unknown model, and mock 413/429/500/529",
     needs="anthropic-sdk-python installed ([sdk] extra) and error answers (mock statuses need X-Stratus-Mock-*)",
     requirement="BadRequestError, AuthenticationError, NotFoundError, RequestTooLargeError, RateLimitError, "
     "InternalServerError, OverloadedError; e.body is the full envelope.",
@@ -197,8 +197,8 @@ def _errors(ctx: Context) -> None:
     c = anthropic_client(ctx)
     e = expect_raises(
         anthropic.BadRequestError,
-        lambda: c.messages.create(model=ctx.target.model, max_tokens=5000, messages=MSGS),
-        "max_tokens 5000",
+        lambda: c.messages.create(model=ctx.target.model, max_tokens=0, messages=MSGS),
+        "max_tokens 0",
     )
     body = getattr(e, "body", None)
     check(isinstance(body, dict) and body.get("type") == "error", f"e.body={body!r}")

@@ -11,6 +11,7 @@ from reference_server._wire._common import UNSET, Request, Response, UnsetType
 __all__ = [
     "SIZE_MODEL_PATTERN",
     "AnthropicError",
+    "AnthropicErrorDetails",
     "AnthropicErrorResponse",
     "BrainHealth",
     "Embedding",
@@ -49,9 +50,16 @@ class OpenAIErrorResponse(Response, kw_only=True):
     available_credits: float | UnsetType = UNSET
 
 
+class AnthropicErrorDetails(Response, kw_only=True):
+    """`error.details`: the machine-readable reason some errors carry (anthropic SDK `ErrorDetails`)."""
+
+    error_code: str
+
+
 class AnthropicError(Response, kw_only=True):
     type: str
     message: str
+    details: AnthropicErrorDetails | UnsetType = UNSET
 
 
 class AnthropicErrorResponse(Response, kw_only=True):

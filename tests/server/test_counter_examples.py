@@ -1,4 +1,5 @@
-"""Every request counter-example in spec/examples/counter.yaml is refused by the server.
+"""Every request counter-example in spec/examples/counter.yaml is refused by the server, naming the
+parameter where the entry says which (`param`).
 
 The drift test checks that the msgspec decoder rejects most of them; the rules it cannot express
 (model grammar, `stream_options` without `stream`, `tool_choice` without tools, ...) are enforced
@@ -26,22 +27,26 @@ ROUTES = {
 }
 
 
-def _requests() -> list[tuple[str, str, Any]]:
+def _requests() -> list[tuple[str, str, Any, str | None]]:
     with (_spec.spec_dir() / "examples" / "counter.yaml").open(encoding="utf-8") as fh:
         entries = yaml.safe_load(fh)["counter_examples"]
-    return [(e["id"], ROUTES[e["component"]], e["instance"]) for e in entries if e["component"] in ROUTES]
+    return [
+        (e["id"], ROUTES[e["component"]], e["instance"], e.get("param"))
+        for e in entries
+        if e["component"] in ROUTES
+    ]
 
 
 CASES = _requests()
 
 
 def test_there_are_request_counter_examples_for_every_route() -> None:
-    assert {route for _, route, _ in CASES} >= set(ROUTES.values()) - {"/v1/messages/count_tokens"}
+    assert {route for _, route, _, _ in CASES} >= set(ROUTES.values()) - {"/v1/messages/count_tokens"}
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("example_id", "route", "body"), CASES, ids=[c[0] for c in CASES])
-async def test_counter_example_is_refused(example_id: str, route: str, body: Any) -> None:
+@pytest.mark.parametrize(("example_id", "route", "body", "param"), CASES, ids=[c[0] for c in CASES])
+async def test_counter_example_is_refused(example_id: str, route: str, body: Any, param: str | None) -> None:
     transport = httpx.ASGITransport(app=create_app(Settings()))
     async with httpx.AsyncClient(transport=transport, base_url="http://reference") as client:
         response = await client.post(route, json=body, headers={"Authorization": f"Bearer {KEY}"})
@@ -49,3 +54,10 @@ async def test_counter_example_is_refused(example_id: str, route: str, body: Any
     assert response.status_code in ((400, 404) if route.startswith("/v1/messages") else (400,)), response.text
     envelope = "AnthropicErrorResponse" if route.startswith("/v1/messages") else "OpenAIErrorResponse"
     assert list(_spec.validator_for(envelope).iter_errors(response.json())) == []
+    if param is not None:
+        # The 400 names the parameter: OpenAI's `error.param`, or the text of Anthropic's message.
+        error = response.json()["error"]
+        if route.startswith("/v1/messages"):
+            assert param in error["message"], error["message"]
+        else:
+            assert error["param"] == param, error

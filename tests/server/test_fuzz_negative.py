@@ -50,6 +50,7 @@ def negative_view(doc: dict[str, Any]) -> dict[str, Any]:
         if isinstance(node, dict):
             items = node.get("items")
             if isinstance(items, dict):
+                items = resolve(items)  # the union may be a named one (`$defs/ContentBlock`)
                 for key in ("oneOf", "anyOf"):
                     for member in items.get(key, []):
                         target = resolve(member)
@@ -123,4 +124,7 @@ def test_negative_view_opens_only_union_members_inside_arrays() -> None:
     assert "additionalProperties" not in defs["RequestTextBlock"]
     assert "additionalProperties" not in defs["ToolResultBlock"]
     assert doc["components"]["schemas"]["MessagesRequest"]["additionalProperties"] is False
-    assert defs["UserTurn"]["additionalProperties"] is False
+    # the turns are a named union inside the `messages` array too; what is no array item stays closed
+    assert "additionalProperties" not in defs["UserTurn"]
+    assert defs["Metadata"]["additionalProperties"] is False
+    assert defs["CacheControl"]["additionalProperties"] is False

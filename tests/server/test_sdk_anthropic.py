@@ -106,7 +106,7 @@ def test_error_classes(client: anthropic.Anthropic) -> None:
         client.messages.create(model="stratus-x1ac-mega-gpt-4o", max_tokens=10, messages=USER)
     assert nf.value.type == "not_found_error"  # type: ignore[attr-defined]
     with pytest.raises(anthropic.BadRequestError):
-        client.messages.create(model=MODEL, max_tokens=5000, messages=USER)
+        client.messages.create(model=MODEL, max_tokens=0, messages=USER)
     with pytest.raises(anthropic.OverloadedError):
         client.messages.create(
             model=MODEL, max_tokens=10, messages=USER, extra_headers={"X-Stratus-Mock-Status": "529"}

@@ -101,10 +101,11 @@ class Ledger:
 
 
 class FakeExecution:
-    def __init__(self, executor: FakeExecutor, key_source: KeySource) -> None:
+    def __init__(self, executor: FakeExecutor, key_source: KeySource, budget_tokens: int) -> None:
         self.executor = executor
         self.key_source: KeySource = key_source
         self.executed_by: str | None = "Fake"
+        self.budget_tokens = budget_tokens
 
     async def complete(self, plan: Plan) -> Result:
         self.executor.plans.append(plan)
@@ -134,7 +135,7 @@ class FakeExecutor:
 
     def prepare(self, turn: Turn, model: ModelId, keys: ProviderKeys) -> FakeExecution:
         self.prepared.append((turn, model, keys))
-        return FakeExecution(self, "user" if keys.present else "formation")
+        return FakeExecution(self, "user" if keys.present else "formation", turn.budget_tokens)
 
     async def events(self) -> AsyncIterator[Event]:
         try:

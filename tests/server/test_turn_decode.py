@@ -27,18 +27,19 @@ from reference_server._turn import (
     Turn,
 )
 from reference_server._wire._chat import ChatCompletionRequest
+from reference_server._wire._decode import convert_request
 from reference_server._wire._messages import CountTokensRequest, MessagesRequest
 
 SCHEMA = {"type": "object", "properties": {"location": {"type": "string"}}}
 
 
 def chat(**body: Any) -> Turn:
-    return chat_turn(msgspec.convert({"model": "stratus-x1ac-small-gpt-4o", **body}, ChatCompletionRequest))
+    return chat_turn(convert_request(ChatCompletionRequest, {"model": "stratus-x1ac-small-gpt-4o", **body}))
 
 
 def messages(**body: Any) -> Turn:
     return messages_turn(
-        msgspec.convert({"model": "stratus-x1ac-small-gpt-4o", "max_tokens": 64, **body}, MessagesRequest)
+        convert_request(MessagesRequest, {"model": "stratus-x1ac-small-gpt-4o", "max_tokens": 64, **body})
     )
 
 
@@ -191,14 +192,14 @@ def test_chat_defaults_and_spellings() -> None:
 
 
 def test_chat_body_keys() -> None:
-    req = msgspec.convert(
+    req = convert_request(
+        ChatCompletionRequest,
         {
             "model": "stratus-x1ac-small-gpt-4o",
             "messages": [{"role": "user", "content": "Hi"}],
             "gemini_key": "AIzaBodyKey",
             "openrouter_key": "sk-or-v1-x",
         },
-        ChatCompletionRequest,
     )
     assert body_keys(req) == {"google": "AIzaBodyKey", "openrouter": "sk-or-v1-x"}
 
@@ -328,17 +329,15 @@ def test_messages_turn_carries_every_field() -> None:
         True,
         "u2",
     )
-    count = msgspec.convert(
+    count = convert_request(
+        CountTokensRequest,
         {
             "model": "stratus-x1ac-small-gpt-4o",
             "system": "Page: cart",
             "messages": [{"role": "user", "content": "Weather?"}],
         },
-        CountTokensRequest,
     )
-    assert prompt_tokens(count.system, count.messages, count.tools) == count_tokens(
-        "Page: cart\nuser\nWeather?"
-    )
+    assert prompt_tokens(count) == count_tokens("Page: cart\nuser\nWeather?")
     assert messages(
         system="Page: cart", messages=[{"role": "user", "content": "Weather?"}]
     ).prompt_tokens == count_tokens("Page: cart\nuser\nWeather?")
@@ -371,10 +370,24 @@ def test_messages_rules_the_structs_cannot_check() -> None:
             tools=[{"name": "f", "input_schema": {"type": "object"}}],
             tool_choice={"type": "tool", "name": "g"},
         )
-    with pytest.raises(ApiError, match=r"tools\.0\.input_schema"):
+    with pytest.raises(ApiError, match=r"^tools\.0\.custom\.input_schema: JSON schema is invalid"):
         messages(
             messages=[{"role": "user", "content": "Hi"}],
             tools=[{"name": "f", "input_schema": {"type": "array"}}],
+        )
+    with pytest.raises(
+        ApiError, match=r'^tools\.0\.input_schema: must be a JSON Schema with "type": "object"'
+    ):
+        messages(
+            messages=[{"role": "user", "content": "Hi"}],
+            tools=[{"name": "f", "input_schema": {"properties": {}}}],
+        )
+    with pytest.raises(ApiError, match=r"^messages\.1\.content\.0: tool_result blocks can only be in user"):
+        messages(
+            messages=[
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": [{"type": "tool_result", "tool_use_id": "toolu_1"}]},
+            ],
         )
 
 

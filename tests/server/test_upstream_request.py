@@ -32,6 +32,7 @@ from reference_server._upstream_openai import openai_events
 from reference_server._upstream_request import plan_note, request_body, safe_id
 from reference_server._upstream_route import Route, route_for
 from reference_server._wire._chat import ChatCompletionRequest
+from reference_server._wire._decode import convert_request
 from reference_server._wire._messages import MessagesRequest
 from reference_server.planner import BrainSignal, Plan
 
@@ -71,7 +72,8 @@ def body(turn: Turn, provider: str) -> dict[str, Any]:
 
 
 CHAT = chat_turn(
-    msgspec.convert(
+    convert_request(
+        ChatCompletionRequest,
         {
             "model": "stratus-x1ac-small-gpt-4o",
             "messages": [
@@ -112,7 +114,6 @@ CHAT = chat_turn(
             "tool_choice": "required",
             "parallel_tool_calls": False,
         },
-        ChatCompletionRequest,
     )
 )
 SAFE = safe_id("functions.get_weather:0")
@@ -206,7 +207,8 @@ def test_chat_turn_to_anthropic() -> None:
 
 
 MESSAGES = messages_turn(
-    msgspec.convert(
+    convert_request(
+        MessagesRequest,
         {
             "model": "stratus-x1ac-small-gpt-4o",
             "max_tokens": 256,
@@ -250,7 +252,6 @@ MESSAGES = messages_turn(
             "tools": [{"name": "get_weather", "description": "Weather", "input_schema": SCHEMA}],
             "tool_choice": {"type": "tool", "name": "get_weather"},
         },
-        MessagesRequest,
     )
 )
 
@@ -350,7 +351,8 @@ def test_what_a_provider_cannot_take_is_400() -> None:
         body(five, "google")
     assert body(five, "anthropic")["stop_sequences"] == ["1", "2", "3", "4", "5"]
     bad = chat_turn(
-        msgspec.convert(
+        convert_request(
+            ChatCompletionRequest,
             {
                 "model": "stratus-x1ac-small-gpt-4o",
                 "messages": [
@@ -363,7 +365,6 @@ def test_what_a_provider_cannot_take_is_400() -> None:
                     },
                 ],
             },
-            ChatCompletionRequest,
         )
     )
     with pytest.raises(ApiError) as info:
@@ -374,9 +375,9 @@ def test_what_a_provider_cannot_take_is_400() -> None:
 
 def test_anthropic_default_max_tokens_and_note_only_system() -> None:
     plain = chat_turn(
-        msgspec.convert(
-            {"model": "stratus-x1ac-small-gpt-4o", "messages": [{"role": "user", "content": "Hi"}]},
+        convert_request(
             ChatCompletionRequest,
+            {"model": "stratus-x1ac-small-gpt-4o", "messages": [{"role": "user", "content": "Hi"}]},
         )
     )
     sent = body(plain, "anthropic")
