@@ -78,7 +78,7 @@ def snapshots(session: nox.Session) -> None:
 def planner_fit(session: nox.Session) -> None:
     """Refit the planner's operation model (reference_server/planner/data/operation_model.json) on the
     Mind2Web development split, settings chosen by cross-validation grouped by website."""
-    _install(session, "fit")
+    _install(session, "dev")
     session.run("python", "-m", "tests.tools.planner_fit", *session.posargs)
 
 
@@ -86,7 +86,7 @@ def planner_fit(session: nox.Session) -> None:
 def planner_eval(session: nox.Session) -> None:
     """Score the planner's first actions against the Mind2Web human traces in nine notations, under
     website-grouped cross-validation (each fold's operation model is refitted without its websites)."""
-    _install(session, "fit")
+    _install(session, "dev")
     session.run(
         "python",
         "-m",

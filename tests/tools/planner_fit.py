@@ -2,7 +2,7 @@
 
     python -m tests.tools.planner_fit [--data PATH] [--out reference_server/planner/data/operation_model.json]
 
-Needs scikit-learn (`pip install -e '.[fit]'`, part of `[dev]`); the server only reads the JSON it writes.
+Needs scikit-learn (in the `[dev]` extra); the server only reads the JSON it writes.
 
 Recipe (the same every time, so a refit on the same data gives the same file):
 
