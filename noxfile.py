@@ -78,19 +78,19 @@ def snapshots(session: nox.Session) -> None:
 def planner_fit(session: nox.Session) -> None:
     """Refit the planner's operation model (reference_server/planner/data/operation_model.json) on the
     Mind2Web development split, settings chosen by cross-validation grouped by website."""
-    _install(session, "fit")
-    session.run("python", "-m", "reference_server.planner._fit", *session.posargs)
+    _install(session, "dev")
+    session.run("python", "-m", "tests.tools.planner_fit", *session.posargs)
 
 
 @nox.session
 def planner_eval(session: nox.Session) -> None:
     """Score the planner's first actions against the Mind2Web human traces in nine notations, under
     website-grouped cross-validation (each fold's operation model is refitted without its websites)."""
-    _install(session, "fit")
+    _install(session, "dev")
     session.run(
         "python",
         "-m",
-        "reference_server.planner._evaluate",
+        "tests.tools.planner_eval",
         "--json",
         "reports/planner_eval.json",
         *session.posargs,
@@ -102,14 +102,14 @@ def bench(session: nox.Session) -> None:
     """Benchmarks (figures, not pass/fail): planner latency, server throughput, instance generation,
     a snapshot check of the request corpus."""
     _install(session, "dev")
-    session.run("python", "-m", "reference_server.planner._bench", "--json", "reports/planner_bench.json")
-    session.run("python", "-m", "reference_server._bench", "--json", "reports/server_bench.json")
-    session.run("python", "-m", "reference_server._instances_bench", "--json", "reports/instances_bench.json")
-    session.run("python", "-m", "conformance._snapshot_bench", "--json", "reports/snapshot_bench.json")
+    session.run("python", "-m", "tests.tools.bench_planner", "--json", "reports/planner_bench.json")
+    session.run("python", "-m", "tests.tools.bench_server", "--json", "reports/server_bench.json")
+    session.run("python", "-m", "tests.tools.bench_instances", "--json", "reports/instances_bench.json")
+    session.run("python", "-m", "tests.tools.bench_snapshot", "--json", "reports/snapshot_bench.json")
 
 
 @nox.session
 def soak(session: nox.Session) -> None:
     """Soak (minutes, not in CI): server RSS over time under unique goals and 1 MB texts (figures)."""
     _install(session, "dev")
-    session.run("python", "-m", "reference_server._soak", "--json", "reports/soak.json", *session.posargs)
+    session.run("python", "-m", "tests.tools.soak", "--json", "reports/soak.json", *session.posargs)

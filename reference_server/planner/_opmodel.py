@@ -2,7 +2,7 @@
 
 A multinomial logistic regression over features of the element model (role, kind, tag, input type,
 name words, value, focus) and of the previous actions (last operation, whether it acted on the same
-element). The weights are fitted, not hand-set: `python -m reference_server.planner._fit` fits them on
+element). The weights are fitted, not hand-set: `python -m tests.tools.planner_fit` fits them on
 the Mind2Web development split with cross-validation grouped by website and writes
 `data/operation_model.json` (see that module for the recipe). At run time this is a sum of the
 weights of the features present and a softmax in float64, so the result is deterministic and needs

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance import _snapshot_bench as snapshot_bench
-from reference_server import _bench as server_bench
-from reference_server import _instances_bench as instances_bench
-from reference_server.planner import _bench as planner_bench
 from reference_server.planner._backend import numba_or_none
+from tests.tools import bench_instances as instances_bench
+from tests.tools import bench_planner as planner_bench
+from tests.tools import bench_server as server_bench
+from tests.tools import bench_snapshot as snapshot_bench
 
 
 def test_planner_bench_writes_every_figure(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ and `rollout`. Speed work on the planner must leave all of them bit-identical. R
 only for an intended change of planner behaviour, and say so in the commit message.
 
 Inputs: the hand-written cases of `fixtures/planner/cases.json` and `answers.json`, states built by
-`_evaluate.build_state` from a fixed sample of Mind2Web development steps, each also rendered in one
-of `_formats.RENDERINGS` in turn (Mind2Web, Deng et al., NeurIPS 2023, CC BY 4.0,
+`planner_eval.build_state` from a fixed sample of Mind2Web development steps, each also rendered in one
+of `planner_formats.RENDERINGS` in turn (Mind2Web, Deng et al., NeurIPS 2023, CC BY 4.0,
 https://osu-nlp-group.github.io/Mind2Web/; the state texts are stored in the fixture so the test does
 not need the data set), the benchmark workload (states of 4..64 words) and a few edge cases.
 """
@@ -50,10 +50,10 @@ EDGE_CASES = [
 
 def inputs() -> list[tuple[str, str]]:
     """The (state, goal) inputs; needs the Mind2Web traces only when building the fixture."""
-    from reference_server.planner._bench import workload
-    from reference_server.planner._evaluate import build_state, default_data
-    from reference_server.planner._formats import RENDERINGS, render, steps_of
     from tests.planner._helpers import ROOT, load_cases
+    from tests.tools.bench_planner import workload
+    from tests.tools.planner_eval import build_state, default_data
+    from tests.tools.planner_formats import RENDERINGS, render, steps_of
 
     pairs = [(c["state"], c["goal"]) for c in load_cases()]
     answers = json.loads((ROOT / "fixtures" / "planner" / "answers.json").read_text("utf-8"))
@@ -119,7 +119,7 @@ def load() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Rewrite the fixture's outputs for its frozen inputs (`inputs()` follows `_formats`, whose
+    """Rewrite the fixture's outputs for its frozen inputs (`inputs()` follows `planner_formats`, whose
     renderings change; the inputs are rebuilt only with `--new-inputs`)."""
     args = sys.argv[1:] if argv is None else argv
     fresh = "--new-inputs" in args or not GOLDEN_PATH.exists()

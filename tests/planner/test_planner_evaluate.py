@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_server.planner._evaluate import build_state, default_data, main, mind2web_op
+from tests.tools.planner_eval import build_state, default_data, main, mind2web_op
 
 TASK = {
     "website": "example",
@@ -63,9 +63,9 @@ def test_real_traces_smoke(tmp_path: Path) -> None:
 
 def test_every_rendering_reads_back_to_its_element() -> None:
     """Each renderer's output, read by the state reader, names the step's element (no data needed)."""
-    from reference_server.planner._fit import target_of
-    from reference_server.planner._formats import RENDERINGS, render, steps_of
     from reference_server.planner._reader import read_state
+    from tests.tools.planner_fit import target_of
+    from tests.tools.planner_formats import RENDERINGS, render, steps_of
 
     actions = TASK["actions"]
     assert isinstance(actions, list)
@@ -81,7 +81,7 @@ def test_every_rendering_reads_back_to_its_element() -> None:
 
 def test_fit_on_synthetic_rows() -> None:
     pytest.importorskip("sklearn")
-    from reference_server.planner._fit import Row, fit_model, predict
+    from tests.tools.planner_fit import Row, fit_model, predict
 
     rows = [Row(("role=textbox", "w=from"), "TYPE", "a", ("x", 0), 1.0)] * 5
     rows += [Row(("role=button", "w=go"), "CLICK", "b", ("x", 0), 1.0)] * 5

@@ -8,7 +8,6 @@ import zlib
 import numpy as np
 import pytest
 
-from reference_server.planner._bench import workload
 from reference_server.planner._encoder import Encoder, match_concepts, tokenize
 from reference_server.planner._policy import masked_softmax, softmax_at
 from reference_server.planner._search import SearchParams, _search_batched, beam_search, goal_tiles
@@ -23,6 +22,7 @@ from reference_server.planner._world_model import (
     expand_tiled,
 )
 from tests.planner._helpers import load_cases, numpy_planner
+from tests.tools.bench_planner import workload
 
 PAIRS = [(c["state"], c["goal"]) for c in load_cases()]
 

@@ -11,9 +11,9 @@ import pytest
 
 from reference_server.planner import SIZES, Planner
 from reference_server.planner._backend import numba_or_none
-from reference_server.planner._bench import workload
 from tests.planner._golden import EDGE_CASES
 from tests.planner._helpers import load_cases, numpy_planner
+from tests.tools.bench_planner import workload
 
 pytestmark = pytest.mark.skipif(numba_or_none() is None, reason="numba is not installed")
 

@@ -1,6 +1,6 @@
 """Provider cassettes (fixtures/cassettes/providers, constructed from documented wire formats, not
 recorded) replayed through the server in upstream mode with the real provider base URLs, and the
-record path (`reference_server._record_providers`) run against the stand-in: keys never written."""
+record path (`tests.tools.record_providers`) run against the stand-in: keys never written."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from litestar.testing import TestClient
 
 from conformance._spec import validator_for
 from reference_server import Settings, create_app
-from reference_server._record_providers import FILTER_HEADERS, SCENARIOS, record
 from tests.server._serve import serve
 from tests.server._upstream_standin import StandIn, base_urls
 from tests.server.test_upstream import KEYS, STRATUS_KEY
+from tests.tools.record_providers import FILTER_HEADERS, SCENARIOS, record
 
 CASSETTES = Path(__file__).resolve().parents[2] / "fixtures" / "cassettes" / "providers"
 LABEL = "CONSTRUCTED FROM DOCUMENTED WIRE FORMAT, NOT RECORDED."

@@ -1,7 +1,7 @@
 """Record real provider exchanges as vcrpy cassettes, with every key scrubbed (D-EXEC-1).
 
     STRATUS_OPENAI_API_KEY=sk-... STRATUS_ANTHROPIC_API_KEY=sk-ant-... \\
-        python -m reference_server._record_providers --out fixtures/cassettes/recorded
+        python -m tests.tools.record_providers --out fixtures/cassettes/recorded
 
 Each provider that has a `STRATUS_<PROVIDER>_API_KEY` (or `--provider` names) is exercised through
 the reference server in upstream mode, in process: chat completions (JSON and stream) and messages
@@ -148,7 +148,7 @@ def record(out: Path, settings: Settings, providers: list[str] | None = None) ->
                     raise SystemExit(f"{cassette}: a provider key survived filtering; the file was deleted")
                 header = (
                     f"# RECORDED from {provider} ({settings.provider_base_url(provider)}) on {stamp} by\n"
-                    f"# `python -m reference_server._record_providers`; key headers filtered, scenario {scenario}.\n"
+                    f"# `python -m tests.tools.record_providers`; key headers filtered, scenario {scenario}.\n"
                 )
                 cassette.write_text(header + text)
                 written.append(cassette)
@@ -156,7 +156,7 @@ def record(out: Path, settings: Settings, providers: list[str] | None = None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference_server._record_providers", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.tools.record_providers", description=__doc__)
     parser.add_argument("--out", required=True, type=Path, help="folder for the cassettes")
     parser.add_argument("--provider", action="append", choices=PROVIDERS, help="only these (repeatable)")
     args = parser.parse_args(argv)

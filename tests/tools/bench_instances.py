@@ -1,4 +1,4 @@
-"""Benchmark: `python -m reference_server._instances_bench [--json OUT]` (not a test).
+"""Benchmark: `python -m tests.tools.bench_instances [--json OUT]` (not a test).
 
 Times the instance generator over the schema corpus (fixtures/schemas): for every schema, the first
 call (`cold`: the schema is checked against its metaschema and its validator built, then cached),
@@ -22,7 +22,7 @@ from reference_server._instances import GoalContext
 
 __all__ = ["main"]
 
-CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "schemas"
 GOAL = GoalContext(
     goal="Book 2 rooms in Boston and Paris from June 3 to June 6 for Ana Lima, ana@example.org",
     plan_actions=("type", "click"),

@@ -1,6 +1,6 @@
 """Evaluate the planner on human web traces (Mind2Web development split).
 
-    python -m reference_server.planner._evaluate [--data PATH] [--json OUT] [--size base] [--limit N]
+    python -m tests.tools.planner_eval [--data PATH] [--json OUT] [--size base] [--limit N]
 
 For every step of every task: goal = the task text; state = ONLY the target element's role and text
 plus the previous operations, e.g. "Current page: searchbox 'Find a location' visible. Previous: CLICK
@@ -157,8 +157,8 @@ class _Tally:
 
 def _read_role_rule(state_text: str, element_text: str) -> str:
     """The role rule on the role the reader found (the same information the planner gets)."""
-    from reference_server.planner._fit import target_of
     from reference_server.planner._reader import read_state
+    from tests.tools.planner_fit import target_of
 
     e = target_of(read_state(state_text), element_text)
     return role_rule(f"[{e.role}]") if e is not None else "CLICK"
@@ -171,7 +171,7 @@ def _run(
     out: dict[tuple[str, int], _Tally],
     by_site: dict[str, _Tally],
 ) -> None:
-    from reference_server.planner._formats import render
+    from tests.tools.planner_formats import render
 
     to_op = {a.name: a.mind2web for a in planner.catalog.actions}
     for task, steps in tasks:
@@ -202,13 +202,13 @@ def evaluate(
     """Plan every step of the traces in `path` in every rendering; return the figures as a dict.
 
     With `cv` (and at least `FOLDS` websites), each fold's websites are planned with an operation
-    model fitted on the other websites only (`_fit`, the shipped model's settings), so every figure
+    model fitted on the other websites only (`planner_fit`, the shipped model's settings), so every figure
     is for websites the model never saw; otherwise the shipped model is used (in-sample)."""
     from reference_server.planner import Planner
     from reference_server.planner._backend import numba_or_none
-    from reference_server.planner._fit import FOLDS, fit_model, grouped_folds, rows_for, task_steps
-    from reference_server.planner._formats import HELD_OUT, RENDERINGS
     from reference_server.planner._opmodel import load_operation_model
+    from tests.tools.planner_fit import FOLDS, fit_model, grouped_folds, rows_for, task_steps
+    from tests.tools.planner_formats import HELD_OUT, RENDERINGS
 
     backend = "numba" if numba_or_none() is not None else "numpy"
     planner = Planner(size, backend=backend)

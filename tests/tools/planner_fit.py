@@ -1,13 +1,13 @@
 """Fit the operation model on the Mind2Web development split (a developer tool, not used at run time).
 
-    python -m reference_server.planner._fit [--data PATH] [--out reference_server/planner/data/operation_model.json]
+    python -m tests.tools.planner_fit [--data PATH] [--out reference_server/planner/data/operation_model.json]
 
-Needs scikit-learn (`pip install -e '.[fit]'`, part of `[dev]`); the server only reads the JSON it writes.
+Needs scikit-learn (in the `[dev]` extra); the server only reads the JSON it writes.
 
 Recipe (the same every time, so a refit on the same data gives the same file):
 
-1. Every step of every task is rendered in each fitting rendering of `_formats.RENDERINGS` (all but
-   `_formats.HELD_OUT`) and read back with `_reader.read_state`; the features of the target element
+1. Every step of every task is rendered in each fitting rendering of `planner_formats.RENDERINGS` (all but
+   `planner_formats.HELD_OUT`) and read back with `_reader.read_state`; the features of the target element
    (`_opmodel.features`) are one row, labelled with the human operation (CLICK/TYPE/SELECT, HOVER and
    ENTER folded into CLICK). Rows of one step share its website and weigh 1/(number of renderings),
    so every step counts once.
@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from reference_server.planner._elements import Element, PageState
-from reference_server.planner._formats import HELD_OUT, RENDERINGS, Step, render, steps_of
 from reference_server.planner._opmodel import LABELS, OperationModel, data_path, features
 from reference_server.planner._reader import read_state
+from tests.tools.planner_formats import HELD_OUT, RENDERINGS, Step, render, steps_of
 
 __all__ = ["Row", "fit_model", "grouped_folds", "main", "rows_for", "target_of"]
 
@@ -195,7 +195,7 @@ def to_json(model: OperationModel) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from reference_server.planner._evaluate import ENV_DATA, default_data
+    from tests.tools.planner_eval import ENV_DATA, default_data
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument(
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     assert best is not None
     _, c, cw, (acc, f1) = best
     meta = {
-        "fitted_by": "python -m reference_server.planner._fit",
+        "fitted_by": "python -m tests.tools.planner_fit",
         "algorithm": "multinomial logistic regression (scikit-learn LogisticRegression, lbfgs, L2)",
         "C": c,
         "class_weight": cw,

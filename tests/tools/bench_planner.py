@@ -1,6 +1,6 @@
 """Planner latency and throughput benchmark.
 
-    python -m reference_server.planner._bench [--json OUT] [--requests N] [--sizes base,large]
+    python -m tests.tools.bench_planner [--json OUT] [--requests N] [--sizes base,large]
 
 Pins itself to one CPU core and one BLAS thread (set before NumPy is imported), then for every CPU
 backend (`numpy`, and `numba` when it imports; `--backends`) and every size: per-request latency
@@ -74,7 +74,7 @@ _FILLER = [
 
 def workload(n: int, seed: int = 0) -> list[tuple[str, str]]:
     """`n` deterministic (state, goal) pairs with states of 4..64 words, from the fixture situations."""
-    from reference_server.planner._evaluate import build_state
+    from tests.tools.planner_eval import build_state
 
     root = Path(__file__).resolve().parents[2]
     cases = json.loads((root / "fixtures" / "planner" / "cases.json").read_text("utf-8"))["cases"]

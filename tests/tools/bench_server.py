@@ -1,4 +1,4 @@
-"""Benchmark: `python -m reference_server._bench [--json OUT]` (not a test).
+"""Benchmark: `python -m tests.tools.bench_server [--json OUT]` (not a test).
 
 Starts the reference server and a bare Litestar+msgspec echo app, each under uvicorn (one worker) in a
 subprocess, and measures with `wrk` (when installed) requests/s and p50/p99 latency of a
@@ -213,7 +213,7 @@ def _ttfe(port: int, samples: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference_server._bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.tools.bench_server", description=__doc__)
     parser.add_argument("--json", default=None, help="write the figures to this file")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--concurrency", default="1,8,32")
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
     load = _wrk if shutil.which("wrk") else _httpx_load
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     bare_dir = tempfile.mkdtemp()
     with open(os.path.join(bare_dir, "bare_echo.py"), "w") as fh:
         fh.write(_BARE_APP)

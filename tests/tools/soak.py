@@ -134,7 +134,7 @@ def _phase(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference_server._soak", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.tools.soak", description=__doc__)
     parser.add_argument("--minutes", type=float, default=3.0, help="length of each phase (default 3)")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between RSS samples")

@@ -1,6 +1,6 @@
 """Benchmark: how long ``stratus-conformance snapshot`` takes over the whole request corpus.
 
-``python -m conformance._snapshot_bench [--rounds 3] [--jobs 4] [--json reports/snapshot_bench.json]``
+``python -m tests.tools.bench_snapshot [--rounds 3] [--jobs 4] [--json reports/snapshot_bench.json]``
 
 Each round runs the real command as a user does, in a fresh process that starts the reference
 server on a loopback port: once with ``--update`` into an empty directory (record), then once

@@ -1,6 +1,6 @@
 """Renderers for the evaluation: one Mind2Web step written the ways agents and people write pages.
 
-Every rendering carries the same information as `_evaluate.build_state` (the target element's role and
+Every rendering carries the same information as `planner_eval.build_state` (the target element's role and
 text, whether the previous action clicked that same element, the last three operations and their
 elements) in another notation and wording. `RENDERINGS` maps `(notation, phrasing)` to a renderer;
 `HELD_OUT` lists the renderings the operation model is never fitted on (whole phrasings, and the CDP
