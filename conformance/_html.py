@@ -37,6 +37,11 @@ class Line:
     """A pretty-printed view of the highlighted stream event, shown under its raw line."""
 
 
+def _run_exit_meaning(code: int) -> str:
+    """What the exit status means for `run` (the meanings of `report` and `snapshot` left out)."""
+    return ExitCode(code).meaning.split("; `")[0]
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The template environment (autoescaping on for every template)."""
@@ -47,7 +52,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(describe_source=describe_source, exit_meaning=lambda c: ExitCode(c).meaning, zip=zip)
+    env.globals.update(describe_source=describe_source, exit_meaning=_run_exit_meaning, zip=zip)
     env.filters["pct"] = lambda part, whole: f"{100 * part / whole:.2f}" if whole else "0"
     env.filters["secs"] = lambda s: f"{s:.2f}s" if s < 10 else f"{s:.1f}s"
     return env

@@ -130,3 +130,18 @@ def test_html_is_autoescaped(reference_url: str) -> None:
 def test_case_failed_carries_where() -> None:
     exc = CaseFailed("bad", at=("choices", 0), event=3)
     assert (exc.at, exc.event, str(exc)) == (("choices", 0), 3, "bad")
+
+
+def test_run_page_says_what_its_exit_status_means_for_a_run(reference_url: str) -> None:
+    from conformance._engine import RunOptions, execute
+
+    report = execute(
+        RunOptions(
+            base_url=f"{reference_url}/__v/gross-stream-as-json",
+            selection=Selection(cases=["openai.chat.stream.framing"]),
+        )
+    )
+    assert report.exit_status == 1
+    html = render_run(report)
+    assert "1: a MUST case failed (or a SHOULD case with --strict)" in html
+    assert "a case regressed" not in html, "the meaning of `report`'s exit 1 is not a run's"
