@@ -350,7 +350,8 @@ def _named(e: Element | None, fallback: str) -> str:
     return f'"{e.name}"' if e is not None and e.name else fallback
 
 
-def describe_steps(goal: str, state: str, actions: list[str]) -> list[str]:
+@memo(entries=2048, max_bytes=4 * 2**20)  # a repeated request words its cached plan once
+def describe_steps(goal: str, state: str, actions: tuple[str, ...]) -> tuple[str, ...]:
     """One instruction per planned action, each naming its target; no two in a row the same."""
     elements = [e for e in read_state(state[:20000]).elements if e.visible][:200]
     gw = set(_words(goal))
@@ -437,7 +438,7 @@ def describe_steps(goal: str, state: str, actions: list[str]) -> list[str]:
         if out and text == out[-1]:
             text = "Then " + text[0].lower() + text[1:] + " again" if a != "click" else "Open the next result"
         out.append(text)
-    return out
+    return tuple(out)
 
 
 def compose(
@@ -465,7 +466,7 @@ def compose(
         head = _OPENERS[index % len(_OPENERS)].format(goal=goal_clause(goal))
     if tool_results:  # the answer is the result: no page steps after it
         return head
-    steps = describe_steps(goal, state, list(plan.action_sequence)[:3])
+    steps = describe_steps(goal, state, tuple(plan.action_sequence[:3]))
     labels = ("**Action:**", "**Next:**", "**Then:**")
     body = "\n".join(f"{label} {step}" for label, step in zip(labels, steps, strict=False))
     return head + ("\n\n" + body if body else "")
