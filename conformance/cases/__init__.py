@@ -6,6 +6,7 @@ from conformance.cases import (  # noqa: F401
     auth,
     errors,
     fuzz,
+    honoured,
     limits,
     models_health,
     openai_chat,
