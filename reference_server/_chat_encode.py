@@ -78,6 +78,10 @@ def _usage(usage: Usage) -> CompletionUsage:
     )
 
 
+def _bytes(value: tuple[int, ...] | None) -> list[int] | None:
+    return list(value) if value is not None else None
+
+
 def _logprobs(entries: tuple[TokenLogprobOut, ...] | None, text: str | None) -> ChoiceLogprobs | None:
     if entries is None:
         return None
@@ -88,9 +92,9 @@ def _logprobs(entries: tuple[TokenLogprobOut, ...] | None, text: str | None) -> 
             TokenLogprob(
                 token=e.token,
                 logprob=e.logprob,
-                bytes=list(e.bytes),
+                bytes=_bytes(e.bytes),
                 top_logprobs=[
-                    TopLogprob(token=t.token, logprob=t.logprob, bytes=list(t.bytes)) for t in e.top
+                    TopLogprob(token=t.token, logprob=t.logprob, bytes=_bytes(t.bytes)) for t in e.top
                 ],
             )
             for e in entries
