@@ -14,6 +14,7 @@ from conformance.cases import (  # noqa: F401
     rollout,
     sdk_anthropic,
     sdk_clients,
+    sdk_honoured,
     sdk_node,
     sdk_openai,
     sdk_other,
