@@ -70,7 +70,7 @@ def _logprob_entries(entries: Any, at: tuple[str | int, ...], top: int) -> str:
     needs="a 200 JSON chat completion with text content",
     requirement="Each choice has `logprobs.content`: one entry per content token (token, logprob <= 0, bytes, "
     f"exactly {_TOP} top_logprobs in descending order) whose tokens concatenate to the message content.",
-    sources=("D-LOGP-1", "openapi.yaml#/components/schemas/ChatCompletionResponse"),
+    sources=("D-LOGP-1.1", "openapi.yaml#/components/schemas/ChatCompletionResponse"),
 )
 def _logprobs_shape(ctx: Context) -> None:
     body = json_object(
@@ -110,7 +110,7 @@ def _logprobs_shape(ctx: Context) -> None:
     needs="an event stream with content deltas",
     requirement="Every chunk with delta content has `logprobs.content` whose tokens concatenate to that delta's "
     "content (what openai-python's stream helper accumulates into the final choice).",
-    sources=("D-LOGP-1", "openapi.yaml#/components/schemas/ChatCompletionChunk"),
+    sources=("D-LOGP-1.2", "openapi.yaml#/components/schemas/ChatCompletionChunk"),
 )
 def _logprobs_stream(ctx: Context) -> None:
     body = chat_body(ctx, stream=True, logprobs=True, top_logprobs=_TOP)
@@ -149,7 +149,7 @@ def _logprobs_stream(ctx: Context) -> None:
     sends="POST /v1/chat/completions with top_logprobs: 2 and no logprobs",
     needs="a 400 JSON error",
     requirement="400 invalid_request_error with `param: top_logprobs`, as OpenAI answers.",
-    sources=("D-LOGP-1",),
+    sources=("D-LOGP-1.3",),
 )
 def _top_needs_logprobs(ctx: Context) -> None:
     oai_error(ctx.post("/v1/chat/completions", chat_body(ctx, top_logprobs=2)), 400, param="top_logprobs")
@@ -163,7 +163,7 @@ def _top_needs_logprobs(ctx: Context) -> None:
     sends="POST /v1/chat/completions twice with seed: 7",
     needs="two 200 JSON chat completions",
     requirement="Both carry the same non-empty string `system_fingerprint` (same seed, same backend).",
-    sources=("D-SEED-1",),
+    sources=("D-SEED-1.1",),
 )
 def _fingerprint(ctx: Context) -> None:
     prints = []
@@ -192,7 +192,7 @@ def _thinking_body(ctx: Context, **extra: Any) -> dict[str, Any]:
     needs="a 200 JSON Message",
     requirement="`content[0]` is `{type: thinking, thinking: <string>, signature: <non-empty string>}`, "
     "followed by the text / tool_use blocks; the body validates against MessagesResponse.",
-    sources=("D-THINK-1", "openapi.yaml#/components/schemas/MessagesResponse"),
+    sources=("D-THINK-1.1", "openapi.yaml#/components/schemas/MessagesResponse"),
 )
 def _thinking_block(ctx: Context) -> None:
     body = json_object(ctx.post("/v1/messages", _thinking_body(ctx)), "a Message")
@@ -219,7 +219,7 @@ def _thinking_block(ctx: Context) -> None:
     requirement="Block 0 starts as `{type: thinking, thinking: '', signature: ''}`, carries only `thinking_delta` "
     "and then exactly one `signature_delta` (non-empty) immediately before its `content_block_stop`; "
     "the event grammar is otherwise intact (E1-E8).",
-    sources=("D-THINK-1", "openapi.yaml#/components/schemas/MessagesStreamEvent"),
+    sources=("D-THINK-1.2", "openapi.yaml#/components/schemas/MessagesStreamEvent"),
 )
 def _thinking_stream(ctx: Context) -> None:
     st = analyse_messages_stream(ctx.post("/v1/messages", _thinking_body(ctx, stream=True), stream=True))
@@ -258,7 +258,7 @@ def _thinking_stream(ctx: Context) -> None:
     sends="POST /v1/messages with thinking {type: enabled, budget_tokens: 1000}",
     needs="a 400 JSON error",
     requirement="400 invalid_request_error in the Anthropic envelope, as the API answers a budget below 1024.",
-    sources=("D-THINK-1",),
+    sources=("D-THINK-1.3",),
 )
 def _thinking_rules(ctx: Context) -> None:
     body = messages_body(ctx, max_tokens=2048, thinking={"type": "enabled", "budget_tokens": 1000})

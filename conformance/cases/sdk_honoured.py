@@ -26,7 +26,7 @@ MSGS: list[dict[str, Any]] = [{"role": "user", "content": PROMPT}]
     needs="openai-python installed ([sdk] extra) and an event stream with text",
     requirement="The helper emits logprobs.content.delta events and the final choice's logprobs.content "
     "tokens concatenate to its content, each with 2 top_logprobs.",
-    sources=("D-LOGP-1", "0.1"),
+    sources=("D-LOGP-1.2", "0.1"),
 )
 def _logprobs_helper(ctx: Context) -> None:
     with openai_client(ctx).chat.completions.stream(
@@ -57,7 +57,7 @@ def _logprobs_helper(ctx: Context) -> None:
     needs="anthropic-sdk-python installed ([sdk] extra) and an event stream with a thinking block",
     requirement="The helper emits thinking and signature events; the final message's first block is a "
     "thinking block with a non-empty signature, followed by a text or tool_use block.",
-    sources=("D-THINK-1", "0.2"),
+    sources=("D-THINK-1.1", "0.2"),
 )
 def _thinking_helper(ctx: Context) -> None:
     with anthropic_client(ctx).messages.stream(
