@@ -62,7 +62,7 @@ def _logprob_entries(entries: Any, at: tuple[str | int, ...], top: int) -> str:
 
 
 @case(
-    "openai.logprobs.shape",
+    "openai.chat.logprobs",
     level=Level.MUST,
     profile="openai-chat",
     title="logprobs: true gives choices[].logprobs.content",
@@ -102,7 +102,7 @@ def _logprobs_shape(ctx: Context) -> None:
 
 
 @case(
-    "openai.logprobs.stream",
+    "openai.chat.stream.logprobs",
     level=Level.MUST,
     profile="openai-stream",
     title="Streamed content deltas carry their tokens' logprobs",
@@ -142,7 +142,7 @@ def _logprobs_stream(ctx: Context) -> None:
 
 
 @case(
-    "openai.logprobs.top-needs-logprobs",
+    "openai.chat.top-logprobs-needs-logprobs",
     level=Level.MUST,
     profile="openai-chat",
     title="top_logprobs without logprobs: 400 naming top_logprobs",
@@ -156,7 +156,7 @@ def _top_needs_logprobs(ctx: Context) -> None:
 
 
 @case(
-    "openai.seed.fingerprint",
+    "openai.chat.seed-fingerprint",
     level=Level.SHOULD,
     profile="openai-chat",
     title="seed: a system_fingerprint to compare answers by",
@@ -184,7 +184,7 @@ def _thinking_body(ctx: Context, **extra: Any) -> dict[str, Any]:
 
 
 @case(
-    "anthropic.thinking.block",
+    "anthropic.messages.thinking",
     level=Level.MUST,
     profile="anthropic-messages",
     title="thinking enabled: a signed thinking block first",
@@ -210,7 +210,7 @@ def _thinking_block(ctx: Context) -> None:
 
 
 @case(
-    "anthropic.thinking.stream",
+    "anthropic.messages.stream.thinking",
     level=Level.MUST,
     profile="anthropic-stream",
     title="Streamed thinking: thinking_delta, then signature_delta before the block stops",
@@ -251,7 +251,7 @@ def _thinking_stream(ctx: Context) -> None:
 
 
 @case(
-    "anthropic.thinking.rules",
+    "anthropic.messages.thinking-budget",
     level=Level.SHOULD,
     profile="anthropic-messages",
     title="thinking with a budget below 1024: 400",
