@@ -14,7 +14,6 @@ from conformance._chat_stream import analyse_chat_stream
 from conformance._context import Context
 from conformance._expect import json_object, missing
 from conformance._messages_stream import analyse_messages_stream
-from conformance._schema import assert_valid
 from conformance.cases._common import chat_body, check, messages_body
 from conformance.cases.errors import ant_error, oai_error
 
@@ -84,7 +83,6 @@ def _logprobs_shape(ctx: Context) -> None:
     )
     if not isinstance(content, str) or not content:
         raise CaseFailed(f"expected text content in choices[0].message, got {content!r}", at=("choices",))
-    assert_valid("ChatCompletionResponse", body)
     for i, choice in enumerate(choices):
         logprobs = choice.get("logprobs")
         check(
@@ -191,12 +189,11 @@ def _thinking_body(ctx: Context, **extra: Any) -> dict[str, Any]:
     sends="POST /v1/messages with thinking {type: enabled, budget_tokens: 1024}, max_tokens 2048",
     needs="a 200 JSON Message",
     requirement="`content[0]` is `{type: thinking, thinking: <string>, signature: <non-empty string>}`, "
-    "followed by the text / tool_use blocks; the body validates against MessagesResponse.",
+    "followed by the text / tool_use blocks.",
     sources=("D-THINK-1.1", "openapi.yaml#/components/schemas/MessagesResponse"),
 )
 def _thinking_block(ctx: Context) -> None:
     body = json_object(ctx.post("/v1/messages", _thinking_body(ctx)), "a Message")
-    assert_valid("MessagesResponse", body)
     content = body.get("content")
     if not isinstance(content, list) or len(content) < 2 or not all(isinstance(b, dict) for b in content):
         raise CaseFailed(f"content={content!r}: expected thinking then an answer", at=("content",))
