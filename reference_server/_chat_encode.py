@@ -4,7 +4,9 @@ Chunks follow `ChatCompletionChunk.json`'s order rules: a role delta first per c
 tool call's header (`id`, `type`, `name`, `arguments: ""`) then its argument fragments, and the finish
 on an empty delta; with `include_usage` every chunk has `usage: null` and a last `choices: []` chunk
 carries the usage. `stratus` rides on the first and on the last chunk (D-STR-1): a finish or usage
-chunk is held until the next one arrives, since it may be the last.
+chunk is held until the next one arrives, since it may be the last. With `logprobs` a text delta
+carries its own tokens' entries (D-LOGP-1); `system_fingerprint` is on every chunk (D-SEED-1).
+Thinking is not part of the OpenAI dialect and is left out.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from reference_server._execution import (
     Event,
     Failed,
     Finished,
+    Opened,
     Result,
     TextDelta,
     ToolArgumentsDelta,
@@ -28,11 +31,13 @@ from reference_server._execution import (
     Usage,
     UsageReported,
 )
+from reference_server._logprobs import TokenLogprob as TokenLogprobOut
 from reference_server._sse import openai_frame
 from reference_server._wire._chat import (
     ChatCompletionChunk,
     ChatCompletionResponse,
     Choice,
+    ChoiceLogprobs,
     ChunkChoice,
     ChunkDelta,
     ChunkFunctionDelta,
@@ -41,6 +46,8 @@ from reference_server._wire._chat import (
     ResponseFunctionCall,
     ResponseMessage,
     ResponseToolCall,
+    TokenLogprob,
+    TopLogprob,
 )
 from reference_server._wire._common import StratusMetadata
 from reference_server._wire._other import OpenAIError
@@ -71,6 +78,30 @@ def _usage(usage: Usage) -> CompletionUsage:
     )
 
 
+def _bytes(value: tuple[int, ...] | None) -> list[int] | None:
+    return list(value) if value is not None else None
+
+
+def _logprobs(entries: tuple[TokenLogprobOut, ...] | None, text: str | None) -> ChoiceLogprobs | None:
+    if entries is None:
+        return None
+    if not entries and not text:
+        return ChoiceLogprobs(content=None if text is None else [])
+    return ChoiceLogprobs(
+        content=[
+            TokenLogprob(
+                token=e.token,
+                logprob=e.logprob,
+                bytes=_bytes(e.bytes),
+                top_logprobs=[
+                    TopLogprob(token=t.token, logprob=t.logprob, bytes=_bytes(t.bytes)) for t in e.top
+                ],
+            )
+            for e in entries
+        ]
+    )
+
+
 def chat_response(result: Result, stratus: StratusMetadata, model: str) -> ChatCompletionResponse:
     """A `chat.completion` (`model` echoes the requested id, D-MOD-3)."""
     choices = []
@@ -84,7 +115,14 @@ def chat_response(result: Result, stratus: StratusMetadata, model: str) -> ChatC
         message = ResponseMessage(role="assistant", content=answer.text if answer.text or not calls else None)
         if calls:
             message.tool_calls = calls
-        choices.append(Choice(index=i, message=message, finish_reason=answer.finish))
+        choices.append(
+            Choice(
+                index=i,
+                message=message,
+                finish_reason=answer.finish,
+                logprobs=_logprobs(answer.logprobs, message.content),
+            )
+        )
     return ChatCompletionResponse(
         id=completion_id(),
         object="chat.completion",
@@ -92,6 +130,7 @@ def chat_response(result: Result, stratus: StratusMetadata, model: str) -> ChatC
         model=model,
         choices=choices,
         usage=_usage(result.usage),
+        system_fingerprint=result.system_fingerprint,
         stratus=stratus,
     )
 
@@ -113,6 +152,7 @@ async def chat_chunks(
     null_usage: CompletionUsage | msgspec.UnsetType | None = None if include_usage else msgspec.UNSET
     first = True
     held: ChatCompletionChunk | None = None
+    fingerprint: str | None = None
 
     def chunk(choices: list[ChunkChoice]) -> ChatCompletionChunk:
         nonlocal first
@@ -123,6 +163,7 @@ async def chat_chunks(
             model=model,
             choices=choices,
             usage=null_usage,
+            system_fingerprint=fingerprint,
         )
         if first:
             out.stratus, first = stratus(), False
@@ -135,10 +176,21 @@ async def chat_chunks(
         async for event in events:
             out: ChatCompletionChunk | None = None
             last = False
-            if isinstance(event, ChoiceStarted):
+            if isinstance(event, Opened):
+                fingerprint = event.system_fingerprint
+            elif isinstance(event, ChoiceStarted):
                 out = delta(event.choice, ChunkDelta(role="assistant", content=""))
             elif isinstance(event, TextDelta):
-                out = delta(event.choice, ChunkDelta(content=event.text))
+                out = chunk(
+                    [
+                        ChunkChoice(
+                            index=event.choice,
+                            delta=ChunkDelta(content=event.text),
+                            finish_reason=None,
+                            logprobs=_logprobs(event.logprobs, event.text),
+                        )
+                    ]
+                )
             elif isinstance(event, ToolCallStarted):
                 header = ChunkToolCallDelta(
                     index=event.call, function=ChunkFunctionDelta(name=event.name, arguments="")

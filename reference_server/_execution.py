@@ -6,8 +6,9 @@ of the `stratus` object (the completion service, `_service.py`) or of the dialec
 (the encoders, `_chat_encode.py` / `_messages_encode.py`).
 
 A stream is: `Opened` once (the answer has started: the first frames may go out), `ChoiceStarted`
-before each choice's first delta, then per choice `TextDelta`s and tool calls (`ToolCallStarted`
-then its `ToolArgumentsDelta`s), `Finished`, and `UsageReported` once the executor knows the usage;
+before each choice's first delta, then per choice its thinking (`ThinkingDelta`s then
+`ThinkingSigned`, or `RedactedThinking`), `TextDelta`s (with their tokens' log-probabilities when
+asked) and tool calls (`ToolCallStarted` then its `ToolArgumentsDelta`s), `Finished`, and `UsageReported` once the executor knows the usage;
 it ends after the last of these, or with `Failed`. Choice and call indexes count from 0.
 """
 
@@ -19,6 +20,7 @@ from typing import Any, Literal, Protocol
 import msgspec
 
 from reference_server._catalog import ModelId
+from reference_server._logprobs import TokenLogprob
 from reference_server._turn import Turn
 from reference_server.planner import Plan
 
@@ -35,8 +37,12 @@ __all__ = [
     "KeySource",
     "Opened",
     "ProviderKeys",
+    "RedactedThinking",
     "Result",
     "TextDelta",
+    "ThinkingDelta",
+    "ThinkingOut",
+    "ThinkingSigned",
     "ToolArgumentsDelta",
     "ToolCallOut",
     "ToolCallStarted",
@@ -106,6 +112,17 @@ class ToolCallOut(msgspec.Struct, frozen=True, kw_only=True):
     """The arguments as an object; `None` when `arguments` is not a JSON object."""
 
 
+class ThinkingOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A thinking block of an answer: `text` as shown (empty when omitted), `signature`, and the
+    tokens it costs (the whole reasoning, shown or not). `redacted`: a provider's encrypted
+    `redacted_thinking` block, whose `data` is in `signature`."""
+
+    text: str
+    signature: str
+    tokens: int = 0
+    redacted: bool = False
+
+
 class Answer(msgspec.Struct, frozen=True, kw_only=True):
     """One choice."""
 
@@ -114,6 +131,10 @@ class Answer(msgspec.Struct, frozen=True, kw_only=True):
     tool_calls: tuple[ToolCallOut, ...] = ()
     finish: FinishReason
     stop_sequence: str | None = None
+    thinking: tuple[ThinkingOut, ...] = ()
+    """Thinking blocks, before the text and tool calls (Anthropic `thinking`)."""
+    logprobs: tuple[TokenLogprob, ...] | None = None
+    """The text's tokens with their log-probabilities (OpenAI `logprobs: true`); None: not asked."""
 
 
 class Result(msgspec.Struct, frozen=True, kw_only=True):
@@ -123,6 +144,7 @@ class Result(msgspec.Struct, frozen=True, kw_only=True):
     usage: Usage
     executed_by: str | None = None
     """The provider's display name (`OpenAI`, ...); `None` for the embedded executor."""
+    system_fingerprint: str | None = None
 
 
 # -- stream events ------------------------------------------------------------------------------
@@ -134,6 +156,7 @@ class Opened(msgspec.Struct, frozen=True, kw_only=True):
 
     usage: Usage | None = None
     answer: Result | None = None
+    system_fingerprint: str | None = None
 
 
 class ChoiceStarted(msgspec.Struct, frozen=True, kw_only=True):
@@ -143,6 +166,25 @@ class ChoiceStarted(msgspec.Struct, frozen=True, kw_only=True):
 class TextDelta(msgspec.Struct, frozen=True, kw_only=True):
     choice: int
     text: str
+    logprobs: tuple[TokenLogprob, ...] | None = None
+    """The log-probabilities of exactly this piece's tokens, when asked."""
+
+
+class ThinkingDelta(msgspec.Struct, frozen=True, kw_only=True):
+    choice: int
+    text: str
+
+
+class ThinkingSigned(msgspec.Struct, frozen=True, kw_only=True):
+    """The end of a thinking block: its signature (a block shown as omitted has no deltas)."""
+
+    choice: int
+    signature: str
+
+
+class RedactedThinking(msgspec.Struct, frozen=True, kw_only=True):
+    choice: int
+    data: str
 
 
 class ToolCallStarted(msgspec.Struct, frozen=True, kw_only=True):
@@ -181,6 +223,9 @@ class Failed(msgspec.Struct, frozen=True, kw_only=True):
 Event = (
     Opened
     | ChoiceStarted
+    | ThinkingDelta
+    | ThinkingSigned
+    | RedactedThinking
     | TextDelta
     | ToolCallStarted
     | ToolArgumentsDelta

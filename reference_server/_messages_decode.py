@@ -25,6 +25,7 @@ from reference_server._errors import ApiError
 from reference_server._limits import check_text_size
 from reference_server._offered import check_messages_offered
 from reference_server._schemas import check_messages_schemas
+from reference_server._thinking import check_request as check_thinking
 from reference_server._tokens import count_tokens
 from reference_server._turn import (
     CacheHint,
@@ -325,7 +326,7 @@ def messages_turn(req: MessagesRequest, *, max_text_chars: int | None = None) ->
     config = req.output_config if not isinstance(req.output_config, msgspec.UnsetType) else None
     fmt = config.format if config is not None and not isinstance(config.format, msgspec.UnsetType) else None
     effort = config.effort if config is not None and isinstance(config.effort, str) else None
-    return Turn(
+    turn = Turn(
         conventions="anthropic",
         messages=_messages(req),
         state=state,
@@ -349,3 +350,5 @@ def messages_turn(req: MessagesRequest, *, max_text_chars: int | None = None) ->
         reasoning_effort=effort,
         hints=_hints(req),
     )
+    check_thinking(turn)
+    return turn

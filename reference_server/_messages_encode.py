@@ -2,7 +2,9 @@
 (wire-checklist D, E, G12).
 
 `message_start` (usage as known at the start, `stratus`), then one content block open at a time:
-a text block, or a `tool_use` block starting with `input: {}` and an empty `input_json_delta`; one
+a `thinking` block (empty `thinking` and `signature`, then `thinking_delta`s and one
+`signature_delta` before its stop, D-THINK-1) or a `redacted_thinking` block, a text block, or a
+`tool_use` block starting with `input: {}` and an empty `input_json_delta`; one
 `ping` after the first `content_block_start` (or before `message_delta` when there is no block);
 `message_delta` with the stop reason, the usage and the final `stratus` (D-STR-1), `message_stop`.
 Only choice 0 is a message.
@@ -22,8 +24,12 @@ from reference_server._execution import (
     Finished,
     FinishReason,
     Opened,
+    RedactedThinking,
     Result,
     TextDelta,
+    ThinkingDelta,
+    ThinkingOut,
+    ThinkingSigned,
     ToolArgumentsDelta,
     ToolCallStarted,
     Usage,
@@ -45,14 +51,21 @@ from reference_server._wire._messages import (
     MessageStartMessage,
     MessageStopEvent,
     MessagesUsage,
+    OutBlock,
+    OutRedactedThinkingBlock,
     OutTextBlock,
+    OutThinkingBlock,
     OutToolUseBlock,
     PingEvent,
+    SignatureDelta,
     StopReason,
     StreamErrorDetail,
 )
 from reference_server._wire._messages import (
     TextDelta as TextDeltaWire,
+)
+from reference_server._wire._messages import (
+    ThinkingDelta as ThinkingDeltaWire,
 )
 
 __all__ = ["MOCK_STREAM_ERROR", "message_events", "message_id", "messages_response", "stop_reason"]
@@ -84,7 +97,9 @@ def messages_response(result: Result, stratus: StratusMetadata, model: str) -> M
     if not result.choices:
         raise ApiError(502, f"LLM provider error: {result.executed_by} answered with an unexpected body.")
     answer = result.choices[0]
-    content: list[OutTextBlock | OutToolUseBlock] = [OutTextBlock(text=answer.text)] if answer.text else []
+    content: list[OutBlock] = [_thinking_block(t) for t in answer.thinking]
+    if answer.text:
+        content.append(OutTextBlock(text=answer.text))
     for call in answer.tool_calls:
         if call.input is None:  # the arguments were not a JSON object
             raise ApiError(502, f"LLM provider error: {result.executed_by} answered with an unexpected body.")
@@ -105,6 +120,12 @@ def messages_response(result: Result, stratus: StratusMetadata, model: str) -> M
     )
 
 
+def _thinking_block(thinking: ThinkingOut) -> OutThinkingBlock | OutRedactedThinkingBlock:
+    if thinking.redacted:
+        return OutRedactedThinkingBlock(data=thinking.signature)
+    return OutThinkingBlock(thinking=thinking.text, signature=thinking.signature)
+
+
 def _error_frame(failure: Failed) -> bytes:
     kind = failure.provider_type or ("timeout_error" if failure.kind == "timeout_error" else "api_error")
     return anthropic_frame("error", ErrorEvent(error=StreamErrorDetail(type=kind, message=failure.message)))
@@ -117,10 +138,10 @@ class _Blocks:
         self.mid = mid
         self.index = -1
         self.open: tuple[str, int] | None = None
-        """("text", 0) or ("tool_use", call number)."""
+        """("thinking", 0), ("text", 0) or ("tool_use", call number)."""
         self.pinged = False
 
-    def _start(self, kind: tuple[str, int], block: OutTextBlock | OutToolUseBlock) -> list[tuple[str, Any]]:
+    def _start(self, kind: tuple[str, int], block: OutBlock) -> list[tuple[str, Any]]:
         out = self.close()
         self.index += 1
         self.open = kind
@@ -135,6 +156,28 @@ class _Blocks:
             return []
         self.open = None
         return [("content_block_stop", ContentBlockStopEvent(index=self.index))]
+
+    def thinking(self, text: str) -> list[tuple[str, Any]]:
+        out = (
+            []
+            if self.open == ("thinking", 0)
+            else self._start(("thinking", 0), OutThinkingBlock(thinking="", signature=""))
+        )
+        delta = ContentBlockDeltaEvent(index=self.index, delta=ThinkingDeltaWire(thinking=text))
+        return [*out, ("content_block_delta", delta)]
+
+    def signed(self, signature: str) -> list[tuple[str, Any]]:
+        """The signature ends the thinking block (one with no deltas, `display: omitted`, opens here)."""
+        out = (
+            []
+            if self.open == ("thinking", 0)
+            else self._start(("thinking", 0), OutThinkingBlock(thinking="", signature=""))
+        )
+        delta = ContentBlockDeltaEvent(index=self.index, delta=SignatureDelta(signature=signature))
+        return [*out, ("content_block_delta", delta), *self.close()]
+
+    def redacted(self, data: str) -> list[tuple[str, Any]]:
+        return [*self._start(("redacted_thinking", 0), OutRedactedThinkingBlock(data=data)), *self.close()]
 
     def text(self, text: str) -> list[tuple[str, Any]]:
         out = [] if self.open == ("text", 0) else self._start(("text", 0), OutTextBlock(text=""))
@@ -201,6 +244,12 @@ async def message_events(
                 usage = event.usage
             elif getattr(event, "choice", 0) != 0:
                 continue
+            elif isinstance(event, ThinkingDelta):
+                out = blocks.thinking(event.text)
+            elif isinstance(event, ThinkingSigned):
+                out = blocks.signed(event.signature)
+            elif isinstance(event, RedactedThinking):
+                out = blocks.redacted(event.data)
             elif isinstance(event, TextDelta):
                 out = blocks.text(event.text)
             elif isinstance(event, ToolCallStarted):

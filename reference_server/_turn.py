@@ -11,8 +11,9 @@ tools) reach a provider of that wire and are a 400 for the other (`_upstream_req
 
 The planner's view of the turn (`state`, `goal`), the tool results it answers from, and the prompt
 token count are worked out by the decoder, because each dialect defines them slightly differently
-(ARCHITECTURE.md, "Tokens"). Fields from `response_format` on are the surface the next round
-honours: the decoders fill them from every field the client sent, and nothing acts on them yet.
+(ARCHITECTURE.md, "Tokens"). Fields from `response_format` on are the surface round's: the
+decoders fill them from every field the client sent (`logprobs`, `seed`, `thinking`: D-LOGP-1,
+D-SEED-1, D-THINK-1; upstream all of them, D-EXEC-2).
 Accepted fields with no dialect-free meaning (hints such as `prediction` or `inference_geo`) travel
 in `hints`, as sent, so nothing the client sent is lost before the executors.
 """
@@ -172,7 +173,7 @@ class ResponseFormat(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Thinking(msgspec.Struct, frozen=True, kw_only=True):
-    """Anthropic `thinking` (next round): `enabled` for `enabled`, `adaptive` and `between_tools`."""
+    """Anthropic `thinking` (D-THINK-1): `enabled` for `enabled`, `adaptive` and `between_tools`."""
 
     enabled: bool
     budget_tokens: int | None = None

@@ -1,9 +1,9 @@
 """Anthropic Messages answers as a `Result` or as stream events (D-EXEC-1, wire-checklist G9, G10, G12).
 
 The stream opens (`Opened`, with the provider's input usage) on the provider's `message_start`;
-text and `tool_use` blocks become text deltas and tool calls, `message_delta` the finish,
-`message_stop` the final usage. Blocks the event model has no words for yet (`thinking`, server
-tools) are skipped. An `error` event, a transport failure or a stream without `message_stop` is
+thinking blocks become thinking deltas and their signature (`redacted_thinking` its data), text
+and `tool_use` blocks text deltas and tool calls, `message_delta` the finish, `message_stop` the
+final usage. Blocks the event model has no words for (server tools) are skipped. An `error` event, a transport failure or a stream without `message_stop` is
 `Failed`.
 """
 
@@ -23,8 +23,12 @@ from reference_server._execution import (
     Finished,
     FinishReason,
     Opened,
+    RedactedThinking,
     Result,
     TextDelta,
+    ThinkingDelta,
+    ThinkingOut,
+    ThinkingSigned,
     ToolArgumentsDelta,
     ToolCallOut,
     ToolCallStarted,
@@ -61,9 +65,15 @@ def result_from_anthropic(data: Any, route: Route) -> Result:
     """A Messages API `message` body; raises ValueError/TypeError/AttributeError when it is not one."""
     if not isinstance(data, dict) or not isinstance(data.get("content"), list):
         raise ValueError("the answer is not a message")
-    texts, calls = [], []
+    texts, calls, thinking = [], [], []
     for block in data["content"]:
-        if block.get("type") == "text":
+        if block.get("type") == "thinking":
+            thinking.append(
+                ThinkingOut(text=str(block.get("thinking", "")), signature=str(block.get("signature", "")))
+            )
+        elif block.get("type") == "redacted_thinking":
+            thinking.append(ThinkingOut(text="", signature=str(block.get("data", "")), redacted=True))
+        elif block.get("type") == "text":
             texts.append(str(block.get("text", "")))
         elif block.get("type") == "tool_use":
             given = block.get("input") or {}
@@ -81,6 +91,7 @@ def result_from_anthropic(data: Any, route: Route) -> Result:
         tool_calls=tuple(calls),
         finish=anthropic_finish(stop),
         stop_sequence=data.get("stop_sequence") if stop == "stop_sequence" else None,
+        thinking=tuple(thinking),
     )
     return Result(choices=(answer,), usage=_usage(data.get("usage") or {}), executed_by=route.name)
 
@@ -112,12 +123,18 @@ async def anthropic_events(
                     )
                 elif block.get("type") == "text" and block.get("text"):
                     yield TextDelta(choice=0, text=str(block["text"]))
+                elif block.get("type") == "redacted_thinking":
+                    yield RedactedThinking(choice=0, data=str(block.get("data") or ""))
             elif kind == "content_block_delta":
                 delta = event.get("delta") or {}
                 if delta.get("type") == "text_delta" and delta.get("text"):
                     yield TextDelta(choice=0, text=str(delta["text"]))
                 elif delta.get("type") == "input_json_delta" and delta.get("partial_json"):
                     yield ToolArgumentsDelta(choice=0, call=call, fragment=str(delta["partial_json"]))
+                elif delta.get("type") == "thinking_delta" and delta.get("thinking"):
+                    yield ThinkingDelta(choice=0, text=str(delta["thinking"]))
+                elif delta.get("type") == "signature_delta":
+                    yield ThinkingSigned(choice=0, signature=str(delta.get("signature") or ""))
             elif kind == "message_delta":
                 reported = event.get("usage") or {}
                 output = int(reported.get("output_tokens") or output)

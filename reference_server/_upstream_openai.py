@@ -30,6 +30,7 @@ from reference_server._execution import (
     Usage,
     UsageReported,
 )
+from reference_server._logprobs import from_provider
 from reference_server._upstream_http import provider_message
 from reference_server._upstream_route import Route, scrub
 
@@ -91,9 +92,11 @@ def result_from_openai(data: Any, route: Route) -> Result:
                 text=_text_of(text) if text is not None else None,
                 tool_calls=tuple(calls),
                 finish=openai_finish(choice.get("finish_reason")),
+                logprobs=from_provider(choice.get("logprobs")),
             )
         )
     usage = data.get("usage") or {}
+    fingerprint = data.get("system_fingerprint")
     return Result(
         choices=tuple(choices),
         usage=Usage(
@@ -101,6 +104,7 @@ def result_from_openai(data: Any, route: Route) -> Result:
             output_tokens=int(usage.get("completion_tokens") or 0),
         ),
         executed_by=route.name,
+        system_fingerprint=fingerprint if isinstance(fingerprint, str) else None,
     )
 
 
@@ -153,7 +157,9 @@ async def openai_events(
                 delta = choice.get("delta") or {}
                 content = delta.get("content")
                 if isinstance(content, str) and content:
-                    yield TextDelta(choice=index, text=content)
+                    yield TextDelta(
+                        choice=index, text=content, logprobs=from_provider(choice.get("logprobs"))
+                    )
                 for call in delta.get("tool_calls") or []:
                     number = int(call.get("index") or 0)
                     function = call.get("function") or {}

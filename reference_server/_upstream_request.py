@@ -10,8 +10,8 @@ temperature range (G13). `Opaque` parts reach only a provider of their own wire.
 tool choices only one wire defines (OpenAI custom tools, custom tool calls, `allowed_tools`;
 Anthropic-defined client tools) reach a provider of that wire as sent; for the other wire they are a
 400 in the client's words naming the parameter (`check_carried`, before anything is reserved), never a
-500 and never dropped. The next round's slots (`response_format`, `seed`, `thinking`, ...) and
-`Turn.hints` are not sent yet.
+500 and never dropped. The fields beyond that core (`response_format`, `logprobs`, `seed`,
+`thinking`, effort, service tier, the hints) are added by `_upstream_fields` (D-EXEC-2).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from reference_server import _upstream_fields
 from reference_server._errors import ApiError
 from reference_server._turn import (
     AllowedTools,
@@ -87,6 +88,7 @@ def request_body(turn: Turn, route: Route, note: str) -> Json:
 def check_carried(turn: Turn, wire: Literal["openai", "anthropic"]) -> None:
     """400 for what a provider of `wire` cannot be sent: the other wire's own tools, custom tool calls
     and OpenAI-only tool choices, worded as the client's API words a tool it does not offer."""
+    _upstream_fields.check(turn, wire)
     for tool in turn.wire_tools:
         if tool.wire == wire:
             continue
@@ -283,6 +285,7 @@ def openai_body(turn: Turn, route: Route, note: str) -> Json:
             body["tool_choice"] = choice
         if turn.parallel_tool_calls is False and choice != "none":
             body["parallel_tool_calls"] = False
+    body.update(_upstream_fields.openai_fields(turn, route.provider))
     return body
 
 
@@ -435,6 +438,7 @@ def anthropic_body(turn: Turn, route: Route, note: str) -> Json:
             body["tool_choice"] = choice
     if turn.stream:
         body["stream"] = True
+    body.update(_upstream_fields.anthropic_fields(turn, body))
     return body
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "ChatCompletionResponse",
     "ChatMessage",
     "Choice",
+    "ChoiceLogprobs",
     "ChunkChoice",
     "ChunkDelta",
     "ChunkFunctionDelta",
@@ -57,9 +58,11 @@ __all__ = [
     "StreamOptions",
     "SystemMessage",
     "TextPart",
+    "TokenLogprob",
     "Tool",
     "ToolCall",
     "ToolMessage",
+    "TopLogprob",
     "UserMessage",
 ]
 
@@ -93,10 +96,28 @@ class ResponseMessage(Response, kw_only=True):
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
 
 
+class TopLogprob(Response, kw_only=True):
+    token: str
+    logprob: float
+    bytes: list[int] | None
+
+
+class TokenLogprob(Response, kw_only=True):
+    token: str
+    logprob: float
+    bytes: list[int] | None
+    top_logprobs: list[TopLogprob]
+
+
+class ChoiceLogprobs(Response, kw_only=True):
+    content: list[TokenLogprob] | None
+    refusal: None = None
+
+
 class Choice(Response, kw_only=True):
     index: int
     message: ResponseMessage
-    logprobs: None = None
+    logprobs: ChoiceLogprobs | None = None
     finish_reason: FinishReason
 
 
@@ -107,7 +128,7 @@ class ChatCompletionResponse(Response, kw_only=True):
     model: str
     choices: list[Choice]
     usage: CompletionUsage
-    system_fingerprint: None = None
+    system_fingerprint: str | None = None
     stratus: StratusMetadata
 
 
@@ -133,7 +154,7 @@ class ChunkChoice(Response, kw_only=True):
     index: int
     delta: ChunkDelta
     finish_reason: FinishReason | None
-    logprobs: None = None
+    logprobs: ChoiceLogprobs | None = None
 
 
 class ChatCompletionChunk(Response, kw_only=True):
@@ -142,6 +163,6 @@ class ChatCompletionChunk(Response, kw_only=True):
     created: int
     model: str
     choices: list[ChunkChoice]
-    system_fingerprint: None = None
+    system_fingerprint: str | None = None
     usage: CompletionUsage | UnsetType | None = UNSET
     stratus: StratusMetadata | UnsetType = UNSET

@@ -60,14 +60,19 @@ __all__ = [
     "Metadata",
     "NamedToolChoice",
     "NoneToolChoice",
+    "OutBlock",
+    "OutRedactedThinkingBlock",
     "OutTextBlock",
+    "OutThinkingBlock",
     "OutToolUseBlock",
     "PingEvent",
+    "SignatureDelta",
     "StreamErrorDetail",
     "SystemTextBlock",
     "SystemTurn",
     "TextBlock",
     "TextDelta",
+    "ThinkingDelta",
     "ToolChoice",
     "ToolResultBlock",
     "ToolUseBlock",
@@ -95,6 +100,18 @@ class OutToolUseBlock(Response, tag_field="type", tag="tool_use", kw_only=True):
     input: dict[str, Any]
 
 
+class OutThinkingBlock(Response, tag_field="type", tag="thinking", kw_only=True):
+    thinking: str
+    signature: str
+
+
+class OutRedactedThinkingBlock(Response, tag_field="type", tag="redacted_thinking", kw_only=True):
+    data: str
+
+
+OutBlock = OutThinkingBlock | OutRedactedThinkingBlock | OutTextBlock | OutToolUseBlock
+
+
 class MessagesUsage(Response, kw_only=True):
     input_tokens: int
     output_tokens: int
@@ -106,7 +123,7 @@ class MessagesResponse(Response, kw_only=True):
     id: str
     type: Literal["message"]
     role: Literal["assistant"]
-    content: list[OutTextBlock | OutToolUseBlock]
+    content: list[OutBlock]
     model: str
     stop_reason: StopReason
     stop_sequence: str | None
@@ -134,7 +151,7 @@ class MessageStartEvent(Response, tag_field="type", tag="message_start", kw_only
 
 class ContentBlockStartEvent(Response, tag_field="type", tag="content_block_start", kw_only=True):
     index: int
-    content_block: OutTextBlock | OutToolUseBlock
+    content_block: OutBlock
 
 
 class TextDelta(Response, tag_field="type", tag="text_delta", kw_only=True):
@@ -145,9 +162,17 @@ class InputJSONDelta(Response, tag_field="type", tag="input_json_delta", kw_only
     partial_json: str
 
 
+class ThinkingDelta(Response, tag_field="type", tag="thinking_delta", kw_only=True):
+    thinking: str
+
+
+class SignatureDelta(Response, tag_field="type", tag="signature_delta", kw_only=True):
+    signature: str
+
+
 class ContentBlockDeltaEvent(Response, tag_field="type", tag="content_block_delta", kw_only=True):
     index: int
-    delta: TextDelta | InputJSONDelta
+    delta: TextDelta | InputJSONDelta | ThinkingDelta | SignatureDelta
 
 
 class ContentBlockStopEvent(Response, tag_field="type", tag="content_block_stop", kw_only=True):

@@ -20,6 +20,7 @@ from reference_server._execution import (
     Opened,
     ProviderKeys,
     TextDelta,
+    ThinkingDelta,
     ToolArgumentsDelta,
     ToolCallStarted,
     Usage,
@@ -491,6 +492,7 @@ async def test_anthropic_stream_as_events() -> None:
     assert got == [
         ChoiceStarted(choice=0),
         Opened(usage=Usage(input_tokens=10, output_tokens=1, cache_read_tokens=4)),
+        ThinkingDelta(choice=0, text="hm"),
         TextDelta(choice=0, text="Hi"),
         ToolCallStarted(choice=0, call=0, id="toolu_9", name="f"),
         ToolArgumentsDelta(choice=0, call=0, fragment="{}"),
