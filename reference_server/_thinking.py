@@ -55,7 +55,7 @@ def check_request(turn: Turn) -> None:
 def reasoning(goal: str, state: str, plan: Plan) -> str:
     """The plan as reasoning: what is asked, the steps with their confidence, the brain signal."""
     actions = list(plan.action_sequence)
-    steps = _wording.describe_steps(goal, state, actions[:5])
+    steps = _wording.describe_steps(goal, state, tuple(actions[:5]))
     lines = [f"The user wants me to {_wording.goal_clause(goal)}."]
     lines.append(
         f"The world model plans {plan.steps_to_goal} step{'s' if plan.steps_to_goal != 1 else ''} "
