@@ -28,6 +28,7 @@ from reference_server._execution import (
 )
 from reference_server._executor import Completion, Conversation, ToolSpec, execute
 from reference_server._limits import MESSAGES_BUDGET
+from reference_server._structured import output_format
 from reference_server._tokens import split_tokens
 from reference_server._turn import AllowedTools, ForcedTool, Turn
 from reference_server.planner import Plan
@@ -72,6 +73,7 @@ def conversation(turn: Turn) -> Conversation:
         tool_results=[(r.name, r.text) for r in turn.tool_results],
         max_tokens=output_limit(turn),
         stops=list(turn.stop),
+        output=output_format(turn),
     )
 
 
