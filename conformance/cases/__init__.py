@@ -17,6 +17,7 @@ from conformance.cases import (  # noqa: F401
     sdk_openai,
     sdk_other,
     stratus,
+    structured,
     surface,
 )
 
