@@ -31,6 +31,7 @@ import msgspec
 
 from reference_server._errors import ApiError
 from reference_server._instances import GoalContext, UnsatisfiableSchema, generate_instance
+from reference_server._memo import memo
 from reference_server._turn import Message, ResponseFormat, Text, Turn
 from reference_server._wording import describe_steps
 from reference_server.planner import Plan
@@ -168,23 +169,30 @@ def _plan_object(goal: str, state: str, plan: Plan) -> dict[str, Any]:
     }
 
 
+@memo(entries=1024, max_bytes=8 * 2**20)
+def _instance_text(
+    schema: bytes, goal: str, actions: tuple[str, ...], confidence: float, fenced: bool
+) -> str:
+    """The instance's text, cached by (the digest of) the schema and what the value depends on: a
+    client resends the same schema, and a generated value is 1 ms of Python."""
+    context = GoalContext(goal=goal, plan_actions=actions, confidence=confidence, include_optional=True)
+    return _render(generate_instance(msgspec.json.decode(schema), context), fenced)
+
+
+def _render(value: Any, fenced: bool) -> str:
+    if fenced:
+        return "```json\n" + json.dumps(value, indent=2, ensure_ascii=False) + "\n```"
+    return msgspec.json.encode(value).decode()
+
+
 def structured_text(
     fmt: OutputFormat, *, goal: str, state: str, plan: Plan, dialect: Literal["openai", "anthropic"]
 ) -> str:
     """The answer's text: compact JSON (pretty in a fence), the same for the same request."""
     if fmt.schema is None:
-        value: Any = _plan_object(goal, state, plan)
-    else:
-        context = GoalContext(
-            goal=goal,
-            plan_actions=tuple(plan.action_sequence),
-            confidence=plan.overall_confidence,
-            include_optional=True,
-        )
-        try:
-            value = generate_instance(fmt.schema, context)
-        except UnsatisfiableSchema as exc:
-            raise _unsatisfiable(fmt, exc, dialect) from exc
-    if fmt.fenced:
-        return "```json\n" + json.dumps(value, indent=2, ensure_ascii=False) + "\n```"
-    return msgspec.json.encode(value).decode()
+        return _render(_plan_object(goal, state, plan), fmt.fenced)
+    schema = msgspec.json.encode(fmt.schema)
+    try:
+        return _instance_text(schema, goal, tuple(plan.action_sequence), plan.overall_confidence, fmt.fenced)
+    except UnsatisfiableSchema as exc:
+        raise _unsatisfiable(fmt, exc, dialect) from exc
