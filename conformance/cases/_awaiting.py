@@ -14,7 +14,8 @@ __all__ = ["AWAITING_SERVER"]
 
 _LITELLM_MAX_TOKENS = (
     "litellm's Anthropic `max_tokens` for a model id it does not know (DEFAULT_ANTHROPIC_CHAT_MAX_TOKENS, "
-    "128000) is above the Claude family's limit, which D-MSG-5 answers with Anthropic's 400"
+    "128000) is above the Claude family's limit, which D-MSG-5 answers with Anthropic's 400 (a client "
+    "limitation in the matrix: conformance/clients/_limitations.py)"
 )
 
 AWAITING_SERVER: dict[str, str] = {
