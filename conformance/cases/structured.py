@@ -143,7 +143,7 @@ def _openai_json_object(ctx: Context) -> None:
     check(isinstance(value, dict), f"expected a JSON object, got {content!r:.200}", at=at)
 
 
-def _text_blocks(body: dict[str, Any]) -> list[tuple[int, str]]:
+def _text_blocks(body: dict[str, Any]) -> list[tuple[int, Any]]:
     content = body.get("content")
     if not isinstance(content, list):
         raise CaseFailed(f"expected a content list, got {content!r:.200}", at=("content",))
@@ -251,7 +251,8 @@ def _anthropic_tool_ref(ctx: Context) -> None:
         tool_choice={"type": "tool", "name": "plan_trip"},
     )
     body = json_object(ctx.post("/v1/messages", request), "a Message")
-    content = body.get("content") if isinstance(body.get("content"), list) else []
+    content = body.get("content")
+    content = content if isinstance(content, list) else []
     uses = [(i, b) for i, b in enumerate(content) if isinstance(b, dict) and b.get("type") == "tool_use"]
     if not uses:
         raise CaseFailed("expected a tool_use block in content, got none", at=("content",))
