@@ -92,23 +92,33 @@ def _is_schema(value: Any) -> bool:
 
 def _declared_schema(texts: list[str]) -> dict[str, Any] | None:
     """The first JSON Schema written out in a prompt text that also says "JSON"."""
-    decoder = json.JSONDecoder()
     for text in texts:
-        if not _JSON_WORD.search(text):
+        found = _schema_in(text)
+        if found is not None:
+            return msgspec.json.decode(found)  # type: ignore[no-any-return]
+    return None
+
+
+@memo(entries=1024, max_bytes=4 * 2**20)
+def _schema_in(text: str) -> bytes | None:
+    """The schema `text` writes out, as JSON, or None; cached (digest-keyed): a client resends its
+    system prompt with every turn, and a failed decode can run to the end of the text."""
+    text = text[:_SCAN_CHARS]
+    if not _JSON_WORD.search(text):
+        return None
+    decoder = json.JSONDecoder()
+    at = text.find("{")
+    tried = 0
+    while at >= 0 and tried < _SCAN_BRACES:
+        tried += 1
+        try:
+            value, end = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder goes
+            at = text.find("{", at + 1)
             continue
-        text = text[:_SCAN_CHARS]
-        at = text.find("{")
-        tried = 0
-        while at >= 0 and tried < _SCAN_BRACES:
-            tried += 1
-            try:
-                value, end = decoder.raw_decode(text, at)
-            except ValueError:
-                at = text.find("{", at + 1)
-                continue
-            if _is_schema(value):
-                return value  # type: ignore[no-any-return]
-            at = text.find("{", end)
+        if _is_schema(value):
+            return msgspec.json.encode(value)
+        at = text.find("{", end)
     return None
 
 
@@ -133,7 +143,7 @@ def output_format(turn: Turn) -> OutputFormat | None:
         return OutputFormat(source="json_schema", schema=fmt.schema or {}, param=param, name=fmt.name or "")
     texts = _prompt_texts(turn)
     if fmt is not None and fmt.kind == "json_object":
-        if not any(_JSON_WORD.search(text) for text in texts):
+        if not any(_JSON_WORD.search(text[:_SCAN_CHARS]) for text in texts):
             raise _json_required_error()
         return OutputFormat(source="json_object", schema=_declared_schema(texts), param="messages")
     declared = _declared_schema(texts)

@@ -238,3 +238,11 @@ def test_required_tool_loop_ends_with_the_output_tool(http: httpx.Client) -> Non
     ).json()["choices"][0]["message"]
     assert [c["function"]["name"] for c in second["tool_calls"]] == ["final_result"]
     jsonschema.validate(json.loads(second["tool_calls"][0]["function"]["arguments"]), PLAN_SCHEMA)
+
+
+def test_deeply_nested_json_in_the_prompt_is_prose_not_a_500(http: httpx.Client) -> None:
+    """A prompt that says JSON and nests braces deeper than the JSON decoder goes (RecursionError)."""
+    text = "Answer in JSON: " + '{"a": [' * 3000
+    body = {"model": MODEL, "messages": [{"role": "user", "content": text}]}
+    r = http.post("/v1/chat/completions", json=body)
+    assert r.status_code == 200, r.text
