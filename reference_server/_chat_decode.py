@@ -183,7 +183,7 @@ class _History:
                 msg.content if isinstance(msg.content, str) else tuple(Text(text=p.text) for p in msg.content)
             )
             result = ToolResult(call_id=msg.tool_call_id, content=content)
-            self.messages.append(Message(role="tool", content=(result,)))
+            self.messages.append(Message(role="tool", content=(result,), name=name))
         elif isinstance(msg, FunctionMessage):
             call_id = self.legacy_call or f"function_call_{i}"
             self.call_names.setdefault(call_id, msg.name)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from importlib import resources
 from collections.abc import AsyncIterator
+from importlib import resources
 
 from reference_server._catalog import ModelId
 from reference_server._execution import (
@@ -38,6 +38,7 @@ from reference_server._execution import (
 from reference_server._executor import Completion, Conversation, ToolSpec, execute
 from reference_server._limits import MESSAGES_BUDGET
 from reference_server._logprobs import token_logprobs
+from reference_server._structured import output_format
 from reference_server._thinking import thinking_for
 from reference_server._tokens import split_tokens
 from reference_server._turn import AllowedTools, ForcedTool, Turn
@@ -103,6 +104,7 @@ def conversation(turn: Turn, limit: int | None = None) -> Conversation:
         tool_results=[(r.name, r.text) for r in turn.tool_results],
         max_tokens=limit if limit is not None else output_limit(turn),
         stops=list(turn.stop),
+        output=output_format(turn),
     )
 
 

@@ -25,6 +25,7 @@ from reference_server._arguments import (
 )
 from reference_server._limits import MAX_ANSWER_CHARS
 from reference_server._memo import memo
+from reference_server._structured import OutputFormat, structured_text
 from reference_server._tokens import count_tokens, split_tokens
 from reference_server.planner import Plan
 
@@ -83,6 +84,9 @@ class Conversation(msgspec.Struct, kw_only=True):
     """(tool name, result text) for tool results after the last user text: answer from them."""
     max_tokens: int | None
     stops: list[str]
+    output: OutputFormat | None = None
+    """JSON asked for (`response_format`, `output_config.format`, a schema in the prompt): the text
+    answer is that JSON (`_structured`)."""
 
 
 class ToolCallOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -146,6 +150,10 @@ def _tool_calls(
         if conv.tool_mode == "auto" and conv.tool_results:
             return []
         chosen = _select_tools(conv, plan)
+        if conv.tool_results:  # required after results: move on to a tool not called yet, so a loop ends
+            answered = {name for name, _ in conv.tool_results}
+            fresh = [t for t in conv.tools if t.name not in answered]
+            chosen = [t for t in chosen if t.name not in answered] or fresh[:1] or chosen[:1]
         if not chosen and conv.tool_mode == "required":
             chosen = [conv.tools[0]]
     if not chosen:
@@ -227,7 +235,10 @@ def execute(
                 stop_sequence=None,
                 completion_tokens=total,
             )
-    text = _compose(conv, plan, index, [])
+    if conv.output is not None:
+        text = structured_text(conv.output, goal=conv.goal, state=conv.state, plan=plan, dialect=dialect)
+    else:
+        text = _compose(conv, plan, index, [])
     kept, finish, matched, used = _limit(text, conv.max_tokens, conv.stops)
     if over_cap and finish == "stop" and matched is None:
         finish = "length"  # the answer (the tool calls) did not fit the answer cap

@@ -118,7 +118,10 @@ class Memoized(Generic[P, R]):
         key = tuple(_key_part(a) for a in args)
         if kwargs:
             key += (tuple(sorted((k, _key_part(v)) for k, v in kwargs.items())),)
-        found, value = self._cache.get(key)
+        try:
+            found, value = self._cache.get(key)
+        except TypeError:  # an unhashable argument (a list): computed, not cached, never a 500
+            return self._func(*args, **kwargs)
         if found:
             return value  # type: ignore[no-any-return]
         result = self._func(*args, **kwargs)

@@ -19,6 +19,7 @@ from conformance.cases import (  # noqa: F401
     sdk_openai,
     sdk_other,
     stratus,
+    structured,
     surface,
 )
 

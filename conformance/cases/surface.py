@@ -275,3 +275,30 @@ def _tool_result_in_assistant(ctx: Context) -> None:
         ],
     )
     ant_error(ctx.post("/v1/messages", body), 400, "invalid_request_error")
+
+
+@case(
+    "surface.openai.tool-message-name",
+    level=Level.SHOULD,
+    profile="openai-chat",
+    title="`name` on a tool message is accepted",
+    sends="POST /v1/chat/completions replaying a tool round trip whose tool message carries `name` (LangChain.js)",
+    needs="a 200 JSON chat completion",
+    requirement="200: the tool message's `name` is accepted as the OpenAI API accepts it.",
+    sources=("D-SURF-6.1",),
+)
+def _tool_message_name(ctx: Context) -> None:
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+    }
+    body = chat_body(
+        ctx,
+        messages=[
+            {"role": "user", "content": "What is the weather in Paris?"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call_1", "name": "get_weather", "content": "18 C and sunny"},
+        ],
+    )
+    json_object(ctx.post("/v1/chat/completions", body), "a chat completion")

@@ -60,6 +60,25 @@ LIMITATIONS: tuple[Limitation, ...] = (
         "pydantic_ai.anthropic.structured.native_profile).",
         contains="Native structured output is not supported",
     ),
+    *(
+        Limitation(
+            check=f"python.litellm.anthropic.{name}",
+            reason="litellm's anthropic/ route sends max_tokens=128000 (its DEFAULT_ANTHROPIC_CHAT_MAX_TOKENS) for a "
+            "model id missing from its model table, and no stratus-x1ac-... id is in it; the Claude family's limit "
+            "is 64000, and Anthropic's API refuses the same request for an id litellm does not know with the same "
+            "400 (D-MSG-5). Pass max_tokens, set DEFAULT_ANTHROPIC_CHAT_MAX_TOKENS, or litellm.register_model().",
+            status=400,
+            contains="which is the maximum allowed number of output tokens",
+        )
+        for name in (
+            "completion",
+            "acompletion",
+            "stream",
+            "tools",
+            "structured.model",
+            "structured.json_object",
+        )
+    ),
     Limitation(
         check="node.ai_sdk.openai.responses_default",
         reason="The AI SDK's default openai(id) provider calls the Responses API (/v1/responses), which "

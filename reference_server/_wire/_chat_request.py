@@ -224,6 +224,8 @@ class ToolMessage(Request, tag_field="role", tag="tool", kw_only=True):
 
     content: TextContent
     tool_call_id: Annotated[str, msgspec.Meta(min_length=1)]
+    name: str | UnsetType = UNSET
+    """The called tool's name (LangChain.js sends it; D-SURF-6)."""
 
 
 class FunctionMessage(Request, tag_field="role", tag="function", kw_only=True):

@@ -177,3 +177,19 @@ async def test_unique_megabyte_texts_leave_bounded_caches() -> None:
     )
     for cached, budget in caches:
         assert cached.cache_info()[1] <= budget * 2**20, cached
+
+
+def test_memo_computes_without_caching_an_unhashable_argument() -> None:
+    calls: list[int] = []
+
+    @memo(entries=8, max_bytes=2**16)
+    def count(xs: tuple[str, ...]) -> int:
+        calls.append(1)
+        return len(xs)
+
+    assert count(["a", "b"]) == 2  # type: ignore[arg-type]
+    assert count(["a", "b"]) == 2  # type: ignore[arg-type]
+    assert len(calls) == 2
+    assert count.cache_info()[0] == 0
+    assert count(("a",)) == count(("a",)) == 1
+    assert len(calls) == 3

@@ -11,7 +11,9 @@ drift of a shared machine out of the comparison.
 
 The reference server caches plans (planning is deterministic), so it is measured twice: with one
 repeated request (`reference`, plan cache hits) and with a goal that changes on every request
-(`reference_uncached`, the planner runs every time).
+(`reference_uncached`, the planner runs every time). `reference_structured` repeats one request with
+`response_format: json_schema` (a nested `$ref` model and an array), whose answer is the schema
+instance the generator builds (issue 12).
 """
 
 from __future__ import annotations
@@ -40,6 +42,37 @@ CHAT = {
         {"role": "system", "content": "Current page: Google homepage with search box visible."},
         {"role": "user", "content": "Find hotels in NYC for December 15-18, 2024"},
     ],
+}
+STRUCTURED = {
+    **CHAT,
+    "response_format": {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "hotel_search",
+            "strict": True,
+            "schema": {
+                "$defs": {
+                    "Hotel": {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string"},
+                            "check_in": {"type": "string", "format": "date"},
+                            "price": {"type": ["number", "null"], "minimum": 0},
+                        },
+                        "required": ["name", "check_in", "price"],
+                        "additionalProperties": False,
+                    }
+                },
+                "type": "object",
+                "properties": {
+                    "city": {"type": "string"},
+                    "hotels": {"type": "array", "items": {"$ref": "#/$defs/Hotel"}, "minItems": 1},
+                },
+                "required": ["city", "hotels"],
+                "additionalProperties": False,
+            },
+        },
+    },
 }
 _BARE_APP = """
 import msgspec
@@ -124,11 +157,13 @@ def _vary_lua() -> str:
     )
 
 
-def _wrk(port: int, connections: int, seconds: int, vary: bool = False) -> dict[str, float]:
+def _wrk(
+    port: int, connections: int, seconds: int, vary: bool = False, body: dict[str, Any] = CHAT
+) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(
             'wrk.method = "POST"\n'
-            f"wrk.body = {json.dumps(json.dumps(CHAT))}\n"
+            f"wrk.body = {json.dumps(json.dumps(body))}\n"
             'wrk.headers["Content-Type"] = "application/json"\n'
             f'wrk.headers["Authorization"] = "Bearer {KEY}"\n'
             + (_vary_lua() if vary else "")
@@ -169,18 +204,20 @@ def _wrk(port: int, connections: int, seconds: int, vary: bool = False) -> dict[
     }
 
 
-def _httpx_load(port: int, connections: int, seconds: int, vary: bool = False) -> dict[str, float]:
+def _httpx_load(
+    port: int, connections: int, seconds: int, vary: bool = False, body: dict[str, Any] = CHAT
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}) as client:
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
-            body = CHAT
+            sent = body
             if vary:
                 goal = f"Find hotels in NYC {len(latencies)} {time.perf_counter_ns()}"
-                body = {**CHAT, "messages": [*CHAT["messages"][:1], {"role": "user", "content": goal}]}
+                sent = {**body, "messages": [*body["messages"][:1], {"role": "user", "content": goal}]}
             t0 = time.perf_counter()
-            response = client.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body)
+            response = client.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=sent)
             latencies.append(time.perf_counter() - t0)
             errors += response.status_code != 200
     latencies.sort()
@@ -239,28 +276,33 @@ def main(argv: list[str] | None = None) -> int:
         _serve("bare_echo:app", ports["bare"], bare_dir),
         _serve("reference_server._factory:app", ports["reference"], root),
     ]
-    configs = (("bare", False), ("reference", False), ("reference_uncached", True))
+    configs = (
+        ("bare", False, CHAT),
+        ("reference", False, CHAT),
+        ("reference_uncached", True, CHAT),
+        ("reference_structured", False, STRUCTURED),
+    )
     runs: dict[str, dict[str, list[dict[str, float]]]] = {
-        n: {f"c{c}": [] for c in levels} for n, _ in configs
+        n: {f"c{c}": [] for c in levels} for n, _, _ in configs
     }
     try:
         for _ in range(args.rounds):
             for c in levels:
-                for name, vary in configs:
+                for name, vary, body in configs:
                     port = ports["bare" if name == "bare" else "reference"]
-                    runs[name][f"c{c}"].append(load(port, c, args.seconds, vary))
+                    runs[name][f"c{c}"].append(load(port, c, args.seconds, vary, body))
         results["ttfe"] = _ttfe(ports["reference"], args.ttfe_samples)
     finally:
         for proc in procs:
             proc.terminate()
             proc.wait(10)
-    for name, _ in configs:
+    for name, _, _ in configs:
         results[name] = {
             # medians over rounds, but every failed request of any round counts
             level: {key: (sum if key == "errors" else statistics.median)(r[key] for r in rs) for key in rs[0]}
             for level, rs in runs[name].items()
         }
-    for name in ("reference", "reference_uncached"):
+    for name in ("reference", "reference_uncached", "reference_structured"):
         results[f"ratio_{name}"] = {
             level: statistics.median(
                 r["rps"] / b["rps"] for r, b in zip(runs[name][level], runs["bare"][level], strict=True)
