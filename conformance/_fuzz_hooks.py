@@ -4,7 +4,10 @@
 * Positive mode only: rules JSON Schema cannot state are made true, so "schema-valid" also means
   "meaningful": a named ``tool_choice`` must name one of the request's ``tools`` (both dialects answer
   400 otherwise, as OpenAI and Anthropic do), and schema-valued parameters (tool parameters and
-  input schemas, ``response_format``/``output_config`` schemas) must be valid JSON Schema (D-SURF-3).
+  input schemas, ``response_format``/``output_config`` schemas) must be valid JSON Schema (D-SURF-3),
+  and the cross-field rules of both APIs hold: extended thinking's budget is below ``max_tokens`` and
+  thinking is not combined with a forced tool (D-THINK-1), ``json_object`` output comes with the word
+  JSON in the messages (D-GEN-5), ``top_logprobs`` with ``logprobs`` (D-LOGP-1).
 """
 
 from __future__ import annotations
@@ -51,11 +54,33 @@ def _repair_schemas(body: dict[str, Any]) -> None:
             holder[key] = {"type": "object"}
 
 
+def _repair_cross_field_rules(body: dict[str, Any]) -> None:
+    """The rules the APIs state across fields, which a schema-valid body may break."""
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") not in (None, "disabled"):
+        choice = body.get("tool_choice")
+        if isinstance(choice, dict) and choice.get("type") in ("any", "tool"):
+            body.pop("thinking")
+        elif thinking.get("type") == "enabled":
+            budget, limit = thinking.get("budget_tokens"), body.get("max_tokens")
+            if isinstance(budget, int) and isinstance(limit, int) and limit <= budget:
+                thinking["budget_tokens"] = 1024
+                body["max_tokens"] = max(limit, 2048)
+    fmt = body.get("response_format")
+    messages = body.get("messages")
+    json_object = isinstance(fmt, dict) and fmt.get("type") == "json_object"
+    if json_object and isinstance(messages, list) and "json" not in str(messages).lower():
+        messages.append({"role": "user", "content": "Answer in JSON."})
+    if "top_logprobs" in body and body.get("top_logprobs") is not None and body.get("logprobs") is not True:
+        body["logprobs"] = True
+
+
 def repair_positive_body(body: Any) -> Any:
-    """Make schema-valued parameters valid JSON Schema; point a named tool_choice at a tool that exists
-    (or drop it when no tool has a name)."""
+    """Make schema-valued parameters valid JSON Schema and the cross-field rules true; point a named
+    tool_choice at a tool that exists (or drop it when no tool has a name)."""
     if isinstance(body, dict):
         _repair_schemas(body)
+        _repair_cross_field_rules(body)
     if not isinstance(body, dict) or not isinstance(body.get("tool_choice"), dict):
         return body
     choice = body["tool_choice"]

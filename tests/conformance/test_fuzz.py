@@ -62,3 +62,16 @@ def test_positive_bodies_name_existing_tools() -> None:
     assert repair_positive_body(msg)["tool_choice"]["name"] == "b"
     assert "tool_choice" not in repair_positive_body({"tool_choice": {"type": "tool", "name": "q"}})
     assert repair_positive_body({"tool_choice": {"type": "auto"}}) == {"tool_choice": {"type": "auto"}}
+
+
+def test_positive_fuzz_makes_the_cross_field_rules_true() -> None:
+    from conformance._fuzz_hooks import repair_positive_body
+
+    thinking = {"max_tokens": 1024, "thinking": {"type": "enabled", "budget_tokens": 4096}, "messages": []}
+    repaired = repair_positive_body(thinking)
+    assert repaired["max_tokens"] > repaired["thinking"]["budget_tokens"] >= 1024
+    forced = {"thinking": {"type": "adaptive"}, "tool_choice": {"type": "any"}, "tools": []}
+    assert "thinking" not in repair_positive_body(forced)
+    chat = {"messages": [{"role": "user", "content": "hi"}], "response_format": {"type": "json_object"}}
+    assert "json" in str(repair_positive_body(chat)["messages"]).lower()
+    assert repair_positive_body({"messages": [], "top_logprobs": 2})["logprobs"] is True

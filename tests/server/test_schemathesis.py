@@ -52,6 +52,10 @@ SEMANTIC_RULES = {
     ".custom.input_schema: ": "a called tool's schema no value satisfies (D-GEN-3, Anthropic's wording; "
     "OpenAI's is 'Invalid schema for function')",
     "completion tokens, whereas you provided": "max_tokens above the model family's limit (D-LIM-2)",
+    "must be greater than `thinking.budget_tokens`": "extended thinking's budget below max_tokens (D-THINK-1)",
+    "Thinking may not be enabled when tool_choice forces tool use": "D-THINK-1",
+    "must contain the word 'json' in some form": "json_object needs JSON in the messages (D-GEN-5)",
+    "cannot be satisfied": "a JSON Schema in the prompt no value satisfies (D-GEN-6)",
 }
 
 
