@@ -25,22 +25,14 @@ import msgspec
 import vcr
 from litestar.testing import TestClient
 
+from conformance._redact import SECRET_HEADERS
 from reference_server._app import create_app
 from reference_server._settings import PROVIDERS, Settings
 
 __all__ = ["FILTER_HEADERS", "SCENARIOS", "record"]
 
-FILTER_HEADERS = [
-    "authorization",
-    "x-api-key",
-    "x-goog-api-key",
-    "x-openai-key",
-    "x-anthropic-key",
-    "x-google-key",
-    "x-openrouter-key",
-    "cookie",
-]
-"""Request headers never written to a cassette."""
+FILTER_HEADERS = sorted(SECRET_HEADERS)
+"""Request headers never written to a cassette: every header the conformance redactor treats as secret."""
 
 _DROP_RESPONSE = (
     "set-cookie",
