@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KINDS", "Alt", "Resolver", "alternatives", "discriminator", "kind_of"]
+from conformance._snapshot_rules import json_type
+
+__all__ = ["KINDS", "Alt", "Resolver", "alternatives", "discriminator"]
 
 KINDS = ("null", "boolean", "integer", "number", "string", "array", "object")
 
@@ -55,7 +57,7 @@ def alternatives(node: Any, resolver: Resolver) -> list[Alt]:
         values = [node["const"]] if "const" in node else node["enum"]
         by_kind: dict[str, set[Any]] = {}
         for value in values:
-            by_kind.setdefault(kind_of(value), set()).add(value)
+            by_kind.setdefault(json_type(value), set()).add(value)
         return [Alt(kind, node, resolver, frozenset(vals)) for kind, vals in by_kind.items()]
     types = node.get("type")
     if types is None:
@@ -63,18 +65,6 @@ def alternatives(node: Any, resolver: Resolver) -> list[Alt]:
     if isinstance(types, str):
         types = [types]
     return [Alt(kind, node, resolver) for kind in types]
-
-
-def kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string" if isinstance(value, str) else "object"
 
 
 def discriminator(alt: Alt) -> Any:
