@@ -121,16 +121,20 @@ def test_sigterm_with_two_workers_ends_twenty_streams_cleanly() -> None:
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    log_lines: list[str] = []
+    # the log is read as it comes, so the test starts only once both workers say they are up
+    # (a worker still importing when SIGTERM arrives dies without its shutdown lines)
+    assert proc.stderr is not None
+    stderr = proc.stderr
+    reader = threading.Thread(target=lambda: log_lines.extend(iter(stderr.readline, "")), daemon=True)
+    reader.start()
     try:
-        deadline = time.monotonic() + 60
-        ready = 0
-        while ready < 5:  # several answers in a row: both workers are likely up
-            try:
-                ready = ready + 1 if httpx.get(f"{base}/health", timeout=1).status_code == 200 else 0
-            except httpx.TransportError:
-                ready = 0
-            assert time.monotonic() < deadline, "server did not start"
+        deadline = time.monotonic() + 90
+        while sum("Application startup complete" in line for line in list(log_lines)) < 2:
+            assert proc.poll() is None, "".join(log_lines)[-3000:]
+            assert time.monotonic() < deadline, "workers did not start: " + "".join(log_lines)[-3000:]
             time.sleep(0.1)
+        assert httpx.get(f"{base}/health", timeout=5).status_code == 200
         chat = {
             "model": "stratus-x1ac-small-gpt-4o",
             "stream": True,
@@ -158,7 +162,8 @@ def test_sigterm_with_two_workers_ends_twenty_streams_cleanly() -> None:
             assert lines[-1] == ("data: [DONE]" if i % 2 else 'data: {"type":"message_stop"}'), lines[-3:]
         assert took < 3, took  # pacing stopped at the signal; inside the 5 s grace period
         proc.wait(timeout=30)
-        log = proc.stderr.read() if proc.stderr else ""
+        reader.join(timeout=10)
+        log = "".join(log_lines)
         assert "Traceback" not in log, log[-3000:]
         assert "Cancel" not in log, log[-3000:]
         assert log.count("Finished server process") == 2
@@ -166,6 +171,7 @@ def test_sigterm_with_two_workers_ends_twenty_streams_cleanly() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        reader.join(timeout=10)  # the pipe is at its end once the process is gone
         if proc.stderr:
             proc.stderr.close()
 
