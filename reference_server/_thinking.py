@@ -1,4 +1,4 @@
-"""Anthropic extended thinking on the embedded executor (D-THINK-1, D-THINK-2).
+"""Anthropic extended thinking on the embedded executor (D-THINK-1 to D-THINK-4).
 
 With `thinking` enabled (or adaptive) an answer starts with one `thinking` block: the world-model
 plan written as reasoning (the goal, each planned step with its confidence label, the brain signal),
