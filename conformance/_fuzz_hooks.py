@@ -5,8 +5,9 @@
   "meaningful": a named ``tool_choice`` must name one of the request's ``tools`` (both dialects answer
   400 otherwise, as OpenAI and Anthropic do), and schema-valued parameters (tool parameters and
   input schemas, ``response_format``/``output_config`` schemas) must be valid JSON Schema (D-SURF-3),
-  and the cross-field rules of both APIs hold: extended thinking's budget is below ``max_tokens`` and
-  thinking is not combined with a forced tool (D-THINK-1), ``json_object`` output comes with the word
+  and the cross-field rules of both APIs hold: extended thinking's budget is below ``max_tokens``,
+  thinking is not combined with a forced tool (D-THINK-1) nor with a ``temperature`` other than 1, a
+  ``top_k`` or a ``top_p`` below 0.95 (D-THINK-3), ``json_object`` output comes with the word
   JSON in the messages (D-GEN-5), ``top_logprobs`` with ``logprobs`` (D-LOGP-1).
 """
 
@@ -61,11 +62,13 @@ def _repair_cross_field_rules(body: dict[str, Any]) -> None:
         choice = body.get("tool_choice")
         if isinstance(choice, dict) and choice.get("type") in ("any", "tool"):
             body.pop("thinking")
-        elif thinking.get("type") == "enabled":
-            budget, limit = thinking.get("budget_tokens"), body.get("max_tokens")
-            if isinstance(budget, int) and isinstance(limit, int) and limit <= budget:
-                thinking["budget_tokens"] = 1024
-                body["max_tokens"] = max(limit, 2048)
+        else:
+            _repair_thinking_sampling(body)
+            if thinking.get("type") == "enabled":
+                budget, limit = thinking.get("budget_tokens"), body.get("max_tokens")
+                if isinstance(budget, int) and isinstance(limit, int) and limit <= budget:
+                    thinking["budget_tokens"] = 1024
+                    body["max_tokens"] = max(limit, 2048)
     fmt = body.get("response_format")
     messages = body.get("messages")
     json_object = isinstance(fmt, dict) and fmt.get("type") == "json_object"
@@ -73,6 +76,16 @@ def _repair_cross_field_rules(body: dict[str, Any]) -> None:
         messages.append({"role": "user", "content": "Answer in JSON."})
     if "top_logprobs" in body and body.get("top_logprobs") is not None and body.get("logprobs") is not True:
         body["logprobs"] = True
+
+
+def _repair_thinking_sampling(body: dict[str, Any]) -> None:
+    """Thinking takes no `temperature` but 1, no `top_k`, `top_p` only from 0.95 (D-THINK-3)."""
+    if body.get("temperature") not in (None, 1):
+        body.pop("temperature")
+    body.pop("top_k", None)
+    top_p = body.get("top_p")
+    if isinstance(top_p, int | float) and top_p < 0.95:
+        body.pop("top_p")
 
 
 def repair_positive_body(body: Any) -> Any:

@@ -27,6 +27,7 @@ from reference_server.planner import Plan
 __all__ = [
     "BYOK",
     "Answer",
+    "BlockKind",
     "ChoiceStarted",
     "Event",
     "Execution",
@@ -112,6 +113,9 @@ class ToolCallOut(msgspec.Struct, frozen=True, kw_only=True):
     """The arguments as an object; `None` when `arguments` is not a JSON object."""
 
 
+BlockKind = Literal["thinking", "text", "tool_use"]
+
+
 class ThinkingOut(msgspec.Struct, frozen=True, kw_only=True):
     """A thinking block of an answer: `text` as shown (empty when omitted), `signature`, and the
     tokens it costs (the whole reasoning, shown or not). `redacted`: a provider's encrypted
@@ -132,7 +136,13 @@ class Answer(msgspec.Struct, frozen=True, kw_only=True):
     finish: FinishReason
     stop_sequence: str | None = None
     thinking: tuple[ThinkingOut, ...] = ()
-    """Thinking blocks, before the text and tool calls (Anthropic `thinking`)."""
+    """Thinking blocks, before the text and tool calls (Anthropic `thinking`) unless `order` says."""
+    order: tuple[BlockKind, ...] = ()
+    """The content blocks' kinds in the order a provider sent them (an Anthropic provider's
+    interleaved thinking, D-THINK-5): the n-th `thinking` is `thinking[n]`, the n-th `tool_use`
+    `tool_calls[n]`, the n-th `text` `text_blocks[n]`. Empty: thinking, text, tool calls."""
+    text_blocks: tuple[str, ...] = ()
+    """Each text block's text when `order` is given (`text` is their concatenation)."""
     logprobs: tuple[TokenLogprob, ...] | None = None
     """The text's tokens with their log-probabilities (OpenAI `logprobs: true`); None: not asked."""
 

@@ -13,7 +13,7 @@ from reference_server._execution import ProviderKeys
 from reference_server._frames import sse_answer
 from reference_server._json import JSONResponse
 from reference_server._limits import check_max_tokens
-from reference_server._messages_decode import messages_turn, prompt_tokens
+from reference_server._messages_decode import beta_names, messages_turn, prompt_tokens
 from reference_server._messages_encode import MOCK_STREAM_ERROR, message_events, messages_response
 from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
 from reference_server._service import CompletionService
@@ -48,7 +48,8 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
         raise _not_found(req.model)
     check_max_tokens(model, req.max_tokens)  # D-MSG-5
     fail_after = mock_stream_error(request) if req.stream else None
-    turn = messages_turn(req, max_text_chars=settings_of(request).max_text_chars)
+    betas = beta_names(request.headers.getall("anthropic-beta", []))
+    turn = messages_turn(req, max_text_chars=settings_of(request).max_text_chars, betas=betas)
     keys = ProviderKeys(request.headers)
     service: CompletionService = request.app.state["stratus_service"]
     if not turn.stream:

@@ -25,6 +25,7 @@ from reference_server._errors import ApiError
 from reference_server._limits import check_text_size
 from reference_server._offered import check_messages_offered
 from reference_server._schemas import check_messages_schemas
+from reference_server._thinking import INTERLEAVED_BETA
 from reference_server._thinking import check_request as check_thinking
 from reference_server._tokens import count_tokens
 from reference_server._turn import (
@@ -76,7 +77,7 @@ from reference_server._wire._messages_tools import (
     NoneToolChoice,
 )
 
-__all__ = ["check", "messages_turn", "prompt_tokens"]
+__all__ = ["beta_names", "check", "messages_turn", "prompt_tokens"]
 
 _HINTS = (
     "cache_control",
@@ -288,7 +289,7 @@ def _tool_choice(req: MessagesRequest, tools: tuple[Tool, ...]) -> ToolChoice | 
     return None
 
 
-def _thinking(req: MessagesRequest) -> Thinking | None:
+def _thinking(req: MessagesRequest, betas: tuple[str, ...]) -> Thinking | None:
     given = req.thinking
     if isinstance(given, msgspec.UnsetType):
         return None
@@ -297,7 +298,10 @@ def _thinking(req: MessagesRequest) -> Thinking | None:
     display = getattr(given, "display", msgspec.UNSET)
     shown = display if isinstance(display, str) else None
     if isinstance(given, ThinkingConfigEnabled):
-        return Thinking(enabled=True, budget_tokens=given.budget_tokens, display=shown)
+        interleaved = INTERLEAVED_BETA in betas
+        return Thinking(
+            enabled=True, budget_tokens=given.budget_tokens, display=shown, interleaved=interleaved
+        )
     return Thinking(enabled=True, mode=str(type(given).__struct_config__.tag), display=shown)
 
 
@@ -310,10 +314,19 @@ def _hints(req: MessagesRequest) -> Opaque | None:
     return Opaque(wire="anthropic", value=value) if value else None
 
 
-def messages_turn(req: MessagesRequest, *, max_text_chars: int | None = None) -> Turn:
+def beta_names(values: list[str]) -> tuple[str, ...]:
+    """The names in `anthropic-beta` header values (comma-separated, any number of header lines)."""
+    return tuple(name for value in values for name in (n.strip() for n in value.split(",")) if name)
+
+
+def messages_turn(
+    req: MessagesRequest, *, max_text_chars: int | None = None, betas: tuple[str, ...] = ()
+) -> Turn:
     """The request as a `Turn` (after `check`; the handler checks `max_tokens` against the family's
     limit first, `_limits.check_max_tokens`); 400 for a `tool_choice` naming no custom tool; 413 when
-    the prompt text is longer than `max_text_chars` (D-LIM-3), found before its tokens are counted."""
+    the prompt text is longer than `max_text_chars` (D-LIM-3), found before its tokens are counted.
+    `betas`: the `anthropic-beta` names (`beta_names`); the interleaved-thinking one changes what
+    `thinking` allows and does (D-THINK-4)."""
     check(req)
     prompt, state, goal, results = _read(req.system, req.messages, req.tools)
     if max_text_chars is not None:
@@ -345,10 +358,11 @@ def messages_turn(req: MessagesRequest, *, max_text_chars: int | None = None) ->
         top_k=req.top_k if isinstance(req.top_k, int) else None,
         user=user,
         response_format=ResponseFormat(kind="json_schema", schema=fmt.schema) if fmt is not None else None,
-        thinking=_thinking(req),
+        thinking=_thinking(req, betas),
         service_tier=req.service_tier if isinstance(req.service_tier, str) else None,
         reasoning_effort=effort,
         hints=_hints(req),
+        betas=betas,
     )
     check_thinking(turn)
     return turn

@@ -19,6 +19,7 @@ from typing import Any
 
 from reference_server._errors import ApiError
 from reference_server._execution import (
+    Answer,
     Event,
     Failed,
     Finished,
@@ -97,13 +98,9 @@ def messages_response(result: Result, stratus: StratusMetadata, model: str) -> M
     if not result.choices:
         raise ApiError(502, f"LLM provider error: {result.executed_by} answered with an unexpected body.")
     answer = result.choices[0]
-    content: list[OutBlock] = [_thinking_block(t) for t in answer.thinking]
-    if answer.text:
-        content.append(OutTextBlock(text=answer.text))
-    for call in answer.tool_calls:
-        if call.input is None:  # the arguments were not a JSON object
-            raise ApiError(502, f"LLM provider error: {result.executed_by} answered with an unexpected body.")
-        content.append(OutToolUseBlock(id=call.id, name=call.name, input=call.input))
+    if any(call.input is None for call in answer.tool_calls):  # the arguments were not a JSON object
+        raise ApiError(502, f"LLM provider error: {result.executed_by} answered with an unexpected body.")
+    content = _in_order(answer) if answer.order else _content(answer)
     reason = stop_reason(answer.finish, answer.stop_sequence)
     return MessagesResponse(
         id=message_id(),
@@ -118,6 +115,29 @@ def messages_response(result: Result, stratus: StratusMetadata, model: str) -> M
         ),
         stratus=stratus,
     )
+
+
+def _content(answer: Answer) -> list[OutBlock]:
+    content: list[OutBlock] = [_thinking_block(t) for t in answer.thinking]
+    if answer.text:
+        content.append(OutTextBlock(text=answer.text))
+    content += [OutToolUseBlock(id=c.id, name=c.name, input=c.input or {}) for c in answer.tool_calls]
+    return content
+
+
+def _in_order(answer: Answer) -> list[OutBlock]:
+    """A provider's blocks in the order it sent them (D-THINK-5)."""
+    thinking, texts, calls = iter(answer.thinking), iter(answer.text_blocks), iter(answer.tool_calls)
+    content: list[OutBlock] = []
+    for kind in answer.order:
+        if kind == "thinking":
+            content.append(_thinking_block(next(thinking)))
+        elif kind == "text":
+            content.append(OutTextBlock(text=next(texts)))
+        else:
+            call = next(calls)
+            content.append(OutToolUseBlock(id=call.id, name=call.name, input=call.input or {}))
+    return content
 
 
 def _thinking_block(thinking: ThinkingOut) -> OutThinkingBlock | OutRedactedThinkingBlock:

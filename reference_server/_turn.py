@@ -181,6 +181,10 @@ class Thinking(msgspec.Struct, frozen=True, kw_only=True):
     """Anthropic's `type` when it is neither `enabled` nor `disabled` (`adaptive`, `between_tools`)."""
     display: str | None = None
     """Anthropic's `display` (`summarized`, `omitted`, `updates`)."""
+    interleaved: bool = False
+    """The `interleaved-thinking-2025-05-14` beta was asked for (`anthropic-beta`, D-THINK-4): the
+    budget is the whole assistant turn's and may exceed `max_tokens`; the model thinks again after
+    tool results."""
 
 
 class Turn(msgspec.Struct, frozen=True, kw_only=True):
@@ -242,6 +246,9 @@ class Turn(msgspec.Struct, frozen=True, kw_only=True):
     store: bool | None = None
     logit_bias: dict[str, float] | None = None
     modalities: tuple[str, ...] | None = None
+    betas: tuple[str, ...] = ()
+    """Anthropic `anthropic-beta` header values, in the order sent (an Anthropic provider gets them,
+    D-THINK-5)."""
     hints: Opaque | None = None
     """The other accepted fields, by their wire name, as sent (OpenAI `prediction`,
     `prompt_cache_options`, legacy `functions`/`function_call`; Anthropic `cache_control`,

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
+import httpx
+
 from reference_server._catalog import ModelId
 from reference_server._errors import ApiError
 from reference_server._execution import Event, KeySource, ProviderKeys, Result
@@ -43,9 +45,19 @@ class _Upstream:
     def _body(self, plan: Plan) -> dict[str, Any]:
         return request_body(self.turn, self.route, plan_note(plan, self.model.size))
 
+    def _headers(self) -> dict[str, str]:
+        """The client's `anthropic-beta` names go on to an Anthropic provider (D-THINK-5)."""
+        if self.route.wire != "anthropic" or not self.turn.betas:
+            return {}
+        return {"anthropic-beta": ",".join(self.turn.betas)}
+
+    async def _send(self, body: dict[str, Any]) -> httpx.Response:
+        client = client_for(self.state, self.settings)
+        return await send(client, self.route, body, self.settings, self._headers())
+
     async def complete(self, plan: Plan) -> Result:
         body = self._body(plan)
-        resp = await send(client_for(self.state, self.settings), self.route, body, self.settings)
+        resp = await self._send(body)
         data = await read_json(resp, self.route, self.settings)
         try:
             if self.route.wire == "anthropic":
@@ -58,7 +70,7 @@ class _Upstream:
 
     async def stream(self, plan: Plan) -> AsyncIterator[Event]:
         body = self._body(plan)
-        resp = await send(client_for(self.state, self.settings), self.route, body, self.settings)
+        resp = await self._send(body)
         source = server_sent_events(resp)
         if self.route.wire == "anthropic":
             return anthropic_events(source, self.route)

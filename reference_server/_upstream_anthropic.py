@@ -1,6 +1,7 @@
 """Anthropic Messages answers as a `Result` or as stream events (D-EXEC-1, wire-checklist G9, G10, G12).
 
-The stream opens (`Opened`, with the provider's input usage) on the provider's `message_start`;
+A message keeps its block order (`Answer.order`, D-THINK-5: interleaved thinking can follow a
+tool_use). The stream opens (`Opened`, with the provider's input usage) on the provider's `message_start`;
 thinking blocks become thinking deltas and their signature (`redacted_thinking` its data), text
 and `tool_use` blocks text deltas and tool calls, `message_delta` the finish, `message_stop` the
 final usage. Blocks the event model has no words for (server tools) are skipped. An `error` event, a transport failure or a stream without `message_stop` is
@@ -17,6 +18,7 @@ import httpx
 
 from reference_server._execution import (
     Answer,
+    BlockKind,
     ChoiceStarted,
     Event,
     Failed,
@@ -66,7 +68,13 @@ def result_from_anthropic(data: Any, route: Route) -> Result:
     if not isinstance(data, dict) or not isinstance(data.get("content"), list):
         raise ValueError("the answer is not a message")
     texts, calls, thinking = [], [], []
+    order: list[BlockKind] = []
     for block in data["content"]:
+        kind = block.get("type")
+        if kind in ("thinking", "redacted_thinking"):
+            order.append("thinking")
+        elif kind in ("text", "tool_use"):
+            order.append(kind)
         if block.get("type") == "thinking":
             thinking.append(
                 ThinkingOut(text=str(block.get("thinking", "")), signature=str(block.get("signature", "")))
@@ -92,6 +100,8 @@ def result_from_anthropic(data: Any, route: Route) -> Result:
         finish=anthropic_finish(stop),
         stop_sequence=data.get("stop_sequence") if stop == "stop_sequence" else None,
         thinking=tuple(thinking),
+        order=tuple(order),
+        text_blocks=tuple(texts),
     )
     return Result(choices=(answer,), usage=_usage(data.get("usage") or {}), executed_by=route.name)
 

@@ -17,7 +17,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import AsyncGenerator, MutableMapping
+from collections.abc import AsyncGenerator, Mapping, MutableMapping
 from typing import Any
 
 import httpx
@@ -207,11 +207,21 @@ def _log_retry(route: Route) -> Any:
 
 
 async def send(
-    client: httpx.AsyncClient, route: Route, payload: dict[str, Any], settings: Settings
+    client: httpx.AsyncClient,
+    route: Route,
+    payload: dict[str, Any],
+    settings: Settings,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> httpx.Response:
-    """POST `payload` to the provider; return its 200 response with the body unread (a stream)."""
+    """POST `payload` to the provider; return its 200 response with the body unread (a stream).
+    `extra_headers`: what the request adds for the provider (Anthropic's `anthropic-beta`)."""
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    headers = {**route.headers(), "content-type": "application/json", "accept": "application/json"}
+    headers = {
+        **(extra_headers or {}),
+        **route.headers(),
+        "content-type": "application/json",
+        "accept": "application/json",
+    }
     if payload.get("stream"):
         headers["accept"] = "text/event-stream"
     retrying = tenacity.AsyncRetrying(

@@ -1,5 +1,6 @@
 """Fields the surface round accepted, honoured: log-probabilities and `system_fingerprint` on chat
-completions, extended thinking on messages (D-LOGP-1, D-SEED-1, D-THINK-1).
+completions, extended thinking on messages: its block and events, the API's request rules (budget,
+sampling) and the interleaved-thinking beta (D-LOGP-1, D-SEED-1, D-THINK-1, D-THINK-3, D-THINK-4).
 
 These check what any deployment that honours the fields must send (the shapes the official SDKs read and
 their invariants), not the reference server's deterministic numbers or reasoning text.
@@ -14,7 +15,7 @@ from conformance._chat_stream import analyse_chat_stream
 from conformance._context import Context
 from conformance._expect import json_object, missing
 from conformance._messages_stream import analyse_messages_stream
-from conformance.cases._common import chat_body, check, messages_body
+from conformance.cases._common import WEATHER_TOOL_ANTHROPIC, chat_body, check, messages_body
 from conformance.cases.errors import ant_error, oai_error
 
 __all__: list[str] = []
@@ -260,3 +261,89 @@ def _thinking_stream(ctx: Context) -> None:
 def _thinking_rules(ctx: Context) -> None:
     body = messages_body(ctx, max_tokens=2048, thinking={"type": "enabled", "budget_tokens": 1000})
     ant_error(ctx.post("/v1/messages", body), 400, "invalid_request_error")
+
+
+def _thinking_refuses(ctx: Context, allowed: dict[str, Any], refused: list[dict[str, Any]]) -> None:
+    """`allowed` sampling with thinking is answered with a thinking block (so the refusals below are
+    about the sampling, not about thinking); each of `refused` is the API's 400."""
+    body = json_object(ctx.post("/v1/messages", _thinking_body(ctx, **allowed)), "a Message")
+    content = body.get("content")
+    first = content[0] if isinstance(content, list) and content and isinstance(content[0], dict) else {}
+    check(first.get("type") == "thinking", f"with {allowed!r}: content[0]={first!r}, expected thinking")
+    for extra in refused:
+        ant_error(ctx.post("/v1/messages", _thinking_body(ctx, **extra)), 400, "invalid_request_error")
+
+
+@case(
+    "anthropic.messages.thinking-temperature",
+    level=Level.MUST,
+    profile="anthropic-messages",
+    title="thinking with a temperature other than 1: 400",
+    sends="POST /v1/messages with thinking {type: enabled, budget_tokens: 1024} and temperature 1 "
+    "(control), then the same with temperature 0.5",
+    needs="a 200 Message with a thinking block for temperature 1, then a 400 JSON error",
+    requirement="temperature 1 is accepted with thinking; temperature 0.5 is 400 invalid_request_error in the "
+    "Anthropic envelope (thinking is not compatible with temperature modifications).",
+    sources=("D-THINK-3.1", "openapi.yaml#/components/schemas/MessagesRequest"),
+)
+def _thinking_temperature(ctx: Context) -> None:
+    _thinking_refuses(ctx, {"temperature": 1}, [{"temperature": 0.5}])
+
+
+@case(
+    "anthropic.messages.thinking-top-k-top-p",
+    level=Level.MUST,
+    profile="anthropic-messages",
+    title="thinking with top_k, or top_p below 0.95: 400",
+    sends="POST /v1/messages with thinking {type: enabled, budget_tokens: 1024} and top_p 0.95 (control), "
+    "then with top_k 5, then with top_p 0.5",
+    needs="a 200 Message with a thinking block for top_p 0.95, then two 400 JSON errors",
+    requirement="top_p from 0.95 to 1 is accepted with thinking; any top_k and a top_p below 0.95 are 400 "
+    "invalid_request_error in the Anthropic envelope.",
+    sources=("D-THINK-3.2", "openapi.yaml#/components/schemas/MessagesRequest"),
+)
+def _thinking_top_k_top_p(ctx: Context) -> None:
+    _thinking_refuses(ctx, {"top_p": 0.95}, [{"top_k": 5}, {"top_p": 0.5}])
+
+
+_INTERLEAVED = {"anthropic-beta": "interleaved-thinking-2025-05-14"}
+_WEATHER_PROMPT = "What is the weather in Paris right now?"
+
+
+@case(
+    "anthropic.messages.thinking-interleaved",
+    level=Level.SHOULD,
+    profile="anthropic-messages",
+    title="Interleaved thinking (beta): a budget above max_tokens, and thinking again after a tool result",
+    sends="POST /v1/messages with anthropic-beta: interleaved-thinking-2025-05-14, thinking {type: enabled, "
+    "budget_tokens: 4096}, max_tokens 2048 and a get_weather tool; then the answer and a tool_result sent back",
+    needs="a 200 Message with a tool_use block, then a 200 Message",
+    requirement="With the beta the budget may exceed max_tokens (200, not 400); the answer after the tool "
+    "result starts with a signed thinking block again, followed by text or tool_use.",
+    sources=("D-THINK-4.1", "openapi.yaml#/components/parameters/AnthropicBeta"),
+)
+def _thinking_interleaved(ctx: Context) -> None:
+    ask = [{"role": "user", "content": _WEATHER_PROMPT}]
+    extra: dict[str, Any] = {
+        "thinking": {"type": "enabled", "budget_tokens": 4096},
+        "tools": [WEATHER_TOOL_ANTHROPIC],
+    }
+    ex = ctx.post(
+        "/v1/messages", messages_body(ctx, max_tokens=2048, messages=ask, **extra), headers=_INTERLEAVED
+    )
+    first = json_object(ex, "a Message")
+    content = [b for b in first.get("content") or [] if isinstance(b, dict)]
+    uses = [b for b in content if b.get("type") == "tool_use"]
+    if not uses:
+        raise missing("a tool_use block in the first answer", ex)
+    results = [{"type": "tool_result", "tool_use_id": u.get("id"), "content": "18C, sunny"} for u in uses]
+    history = [*ask, {"role": "assistant", "content": content}, {"role": "user", "content": results}]
+    after = ctx.post(
+        "/v1/messages", messages_body(ctx, max_tokens=2048, messages=history, **extra), headers=_INTERLEAVED
+    )
+    body = json_object(after, "a Message")
+    blocks = [b for b in body.get("content") or [] if isinstance(b, dict)]
+    kinds = [b.get("type") for b in blocks]
+    check(kinds[:1] == ["thinking"], f"after the tool result content is {kinds!r}: expected thinking first")
+    check(isinstance(blocks[0].get("signature"), str) and blocks[0]["signature"], "thinking block unsigned")
+    check(any(k in ("text", "tool_use") for k in kinds[1:]), f"no text or tool_use after thinking: {kinds!r}")

@@ -72,6 +72,10 @@ def test_positive_fuzz_makes_the_cross_field_rules_true() -> None:
     assert repaired["max_tokens"] > repaired["thinking"]["budget_tokens"] >= 1024
     forced = {"thinking": {"type": "adaptive"}, "tool_choice": {"type": "any"}, "tools": []}
     assert "thinking" not in repair_positive_body(forced)
+    sampled = {"thinking": {"type": "adaptive"}, "temperature": 0.2, "top_k": 5, "top_p": 0.5, "messages": []}
+    assert repair_positive_body(sampled) == {"thinking": {"type": "adaptive"}, "messages": []}
+    allowed = {"thinking": {"type": "adaptive"}, "temperature": 1, "top_p": 0.97, "messages": []}
+    assert repair_positive_body(dict(allowed)) == allowed
     chat = {"messages": [{"role": "user", "content": "hi"}], "response_format": {"type": "json_object"}}
     assert "json" in str(repair_positive_body(chat)["messages"]).lower()
     assert repair_positive_body({"messages": [], "top_logprobs": 2})["logprobs"] is True

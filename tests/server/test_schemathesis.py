@@ -54,6 +54,7 @@ SEMANTIC_RULES = {
     "completion tokens, whereas you provided": "max_tokens above the model family's limit (D-LIM-2)",
     "must be greater than `thinking.budget_tokens`": "extended thinking's budget below max_tokens (D-THINK-1)",
     "Thinking may not be enabled when tool_choice forces tool use": "D-THINK-1",
+    "when thinking is enabled or in adaptive mode": "thinking takes no sampling modifications (D-THINK-3)",
     "must contain the word 'json' in some form": "json_object needs JSON in the messages (D-GEN-5)",
     "cannot be satisfied": "a JSON Schema in the prompt no value satisfies (D-GEN-6)",
 }

@@ -101,6 +101,13 @@ def test_budget_cuts_the_reasoning(http: httpx.Client) -> None:
             {"thinking": ENABLED, "tools": [TOOL], "tool_choice": {"type": "tool", "name": "get_weather"}},
             "forces tool use",
         ),
+        ({"thinking": ENABLED, "temperature": 0.7}, "`temperature` may only be set to 1"),
+        ({"thinking": {"type": "adaptive"}, "temperature": 0}, "`temperature` may only be set to 1"),
+        ({"thinking": ENABLED, "temperature": 2}, "`temperature` may only be set to 1"),
+        ({"thinking": ENABLED, "top_p": 0.9}, "`top_p` must be greater than or equal to 0.95"),
+        ({"thinking": {"type": "adaptive"}, "top_k": 40}, "`top_k` must be unset"),
+        ({"thinking": ENABLED, "top_k": 1}, "`top_k` must be unset"),
+        ({"thinking": {"type": "between_tools"}, "top_k": 5}, "`top_k` must be unset"),
     ],
 )
 def test_thinking_rules(http: httpx.Client, extra: dict[str, Any], words: str) -> None:
@@ -109,6 +116,21 @@ def test_thinking_rules(http: httpx.Client, extra: dict[str, Any], words: str) -
     error = r.json()["error"]
     assert error["type"] == "invalid_request_error"
     assert words in error["message"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"thinking": ENABLED, "temperature": 1},
+        {"thinking": ENABLED, "temperature": 1.0, "top_p": 0.95},
+        {"thinking": {"type": "adaptive"}, "top_p": 1},
+        {"thinking": {"type": "disabled"}, "temperature": 0.2, "top_p": 0.5, "top_k": 3},
+        {"temperature": 0, "top_k": 3},
+    ],
+)
+def test_sampling_the_api_allows_with_thinking(http: httpx.Client, extra: dict[str, Any]) -> None:
+    r = http.post("/v1/messages", json=_body(**extra), headers=H)
+    assert r.status_code == 200, r.text
 
 
 def test_stream_events(http: httpx.Client) -> None:

@@ -254,6 +254,10 @@ SEMANTIC_ONLY = {
     "messages.request.input-schema-not-json-schema",
     "embeddings.request.chat-model",
     "rollout.request.sequence-without-actions",
+    "messages.request.thinking-with-temperature",
+    "messages.request.adaptive-thinking-with-temperature",
+    "messages.request.thinking-with-top-k",
+    "messages.request.thinking-with-low-top-p",
 }
 
 
