@@ -19,7 +19,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import msgspec
 
-from reference_server.planner._cachekey import digest, text_key
+from reference_server.planner._cachekey import LONG_TEXT, digest, text_key
 
 __all__ = ["Memoized", "digest_key", "memo", "weigh"]
 
@@ -113,20 +113,33 @@ class Memoized(Generic[P, R]):
         functools.update_wrapper(self, func)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        if self._max_text is not None and any(isinstance(a, str) and len(a) > self._max_text for a in args):
-            return self._func(*args, **kwargs)
-        key = tuple(_key_part(a) for a in args)
+        # the hit path runs several times per request: one pass over the arguments, no generators
+        max_text = self._max_text
+        parts = []
+        for a in args:
+            if isinstance(a, str):
+                if max_text is not None and len(a) > max_text:
+                    return self._func(*args, **kwargs)
+                if len(a) > LONG_TEXT:
+                    a = digest(a)
+            elif isinstance(a, bytes) and len(a) > 16:
+                a = b"#" + digest(a)
+            parts.append(a)
+        key = tuple(parts)
         if kwargs:
             key += (tuple(sorted((k, _key_part(v)) for k, v in kwargs.items())),)
+        cache = self._cache
         try:
-            found, value = self._cache.get(key)
+            with cache.lock:
+                hit = cache.data.get(key)
+                if hit is not None:
+                    cache.data.move_to_end(key)
+                    return hit[0]  # type: ignore[no-any-return]
         except TypeError:  # an unhashable argument (a list): computed, not cached, never a 500
             return self._func(*args, **kwargs)
-        if found:
-            return value  # type: ignore[no-any-return]
         result = self._func(*args, **kwargs)
         cost = _ENTRY_OVERHEAD + sum(weigh(k) for k in key) + self._weight(result)
-        self._cache.put(key, result, cost)
+        cache.put(key, result, cost)
         return result
 
     def cache_clear(self) -> None:
