@@ -42,7 +42,7 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
     if model is None:
         raise invalid_model(req.model)
     check_output_tokens(model.llm, max_tokens=req.max_tokens, max_completion_tokens=req.max_completion_tokens)
-    turn = chat_turn(req, max_text_chars=settings_of(request).max_text_chars)
+    turn = chat_turn(req, max_text_chars=settings_of(request).max_text_chars, body=await request.body())
     fail_after = mock_stream_error(request) if turn.stream else None
     keys = ProviderKeys(request.headers, body_keys(req))
     service: CompletionService = request.app.state["stratus_service"]

@@ -148,10 +148,11 @@ def test_planner_caches_key_long_texts_by_digest_and_bound_entries() -> None:
 
 @pytest.mark.asyncio
 async def test_unique_megabyte_texts_leave_bounded_caches() -> None:
+    from reference_server._chat_decode import _body_turn
     from reference_server._executor import _words
     from reference_server._stratus import _cached_plan
     from reference_server._values import facts_of, goal_terms
-    from reference_server._wording import _goal_clause
+    from reference_server._wording import _goal_clause, _prose
 
     transport = httpx.ASGITransport(app=create_app(Settings(max_body_bytes=8 * 2**20)))
     async with httpx.AsyncClient(transport=transport, base_url="http://reference", timeout=60) as client:
@@ -174,7 +175,10 @@ async def test_unique_megabyte_texts_leave_bounded_caches() -> None:
         (count_tokens, 2),
         (goal_terms, 8),
         (facts_of, 16),
+        (_prose, 4),
+        (_body_turn, 16),
     )
+    assert _body_turn.cache_info()[0] == 0  # megabyte bodies are turned into turns each time
     for cached, budget in caches:
         assert cached.cache_info()[1] <= budget * 2**20, cached
 

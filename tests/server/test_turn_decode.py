@@ -27,7 +27,7 @@ from reference_server._turn import (
     Turn,
 )
 from reference_server._wire._chat import ChatCompletionRequest
-from reference_server._wire._decode import convert_request
+from reference_server._wire._decode import convert_request, decode_request
 from reference_server._wire._messages import CountTokensRequest, MessagesRequest
 
 SCHEMA = {"type": "object", "properties": {"location": {"type": "string"}}}
@@ -395,3 +395,25 @@ def test_empty_system_is_no_message() -> None:
     assert messages(system="", messages=[{"role": "user", "content": "Hi"}]).messages == (
         Message(role="user", content="Hi"),
     )
+
+
+def test_a_turn_cached_by_its_body_is_the_turn_of_the_decoded_body() -> None:
+    sent = {
+        "model": "stratus-x1ac-small-gpt-4o",
+        "messages": [
+            {"role": "system", "content": "Page: search box"},
+            {"role": "user", "content": "Find a hotel"},
+        ],
+        "tools": [{"type": "function", "function": {"name": "search", "parameters": SCHEMA}}],
+        "temperature": 2.0,
+    }
+    raw = msgspec.json.encode(sent)
+    req = decode_request(ChatCompletionRequest, raw)
+    fresh = chat_turn(req)
+    assert chat_turn(req, body=raw) == fresh
+    assert chat_turn(req, body=raw) == fresh  # from the cache
+    with pytest.raises(ApiError) as err:  # a 413 is raised, never kept
+        chat_turn(req, max_text_chars=5, body=raw)
+    assert err.value.status == 413
+    with pytest.raises(ApiError):
+        chat_turn(req, max_text_chars=5, body=raw)
