@@ -67,6 +67,7 @@ from reference_server._wire._chat_request import (
     Tool as FunctionTool,
 )
 from reference_server._wire._decode import decode_request
+from reference_server.planner._cachekey import digest
 
 __all__ = ["body_keys", "chat_turn", "check"]
 
@@ -304,10 +305,11 @@ _CACHED_BODY_BYTES = 16 * 1024
 def _body_turn(body: bytes, max_text_chars: int | None) -> tuple[Turn, int]:
     """The turn of `body` and the body's size, from which its weight is estimated (decoded objects
     take a few times their JSON's bytes; 32 times is a generous bound)."""
-    return _chat_turn(decode_request(ChatCompletionRequest, body), max_text_chars), len(body)
+    req = decode_request(ChatCompletionRequest, body)
+    return _chat_turn(req, max_text_chars, source=digest(body)), len(body)
 
 
-def _chat_turn(req: ChatCompletionRequest, max_text_chars: int | None) -> Turn:
+def _chat_turn(req: ChatCompletionRequest, max_text_chars: int | None, source: bytes | None = None) -> Turn:
     check(req)
     state: list[str] = []
     goal = ""
@@ -373,6 +375,7 @@ def _chat_turn(req: ChatCompletionRequest, max_text_chars: int | None) -> Turn:
         logit_bias={k: float(v) for k, v in bias.items()} if bias is not None else None,
         modalities=tuple(modalities) if modalities is not None else None,
         hints=_hints(req),
+        source=source,
     )
 
 

@@ -21,7 +21,7 @@ import msgspec
 
 from reference_server.planner._cachekey import LONG_TEXT, digest, text_key
 
-__all__ = ["Memoized", "digest_key", "memo", "weigh"]
+__all__ = ["BoundedCache", "Memoized", "digest_key", "memo", "weigh"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,7 +67,11 @@ def weigh(value: Any, _depth: int = 0) -> int:
     return 56 + sum(8 + weigh(getattr(value, name), _depth + 1) for name in fields)
 
 
-class _Cache:
+class BoundedCache:
+    """The LRU store behind `memo`, bounded by entries and bytes, for a cache whose key or check is
+    not a function's arguments: `get(key) -> (found, value)`, `put(key, value, cost)` (a value
+    costing more than an eighth of `max_bytes` is not kept)."""
+
     def __init__(self, entries: int, max_bytes: int) -> None:
         self.entries = entries
         self.max_bytes = max_bytes
@@ -107,7 +111,7 @@ class Memoized(Generic[P, R]):
     `(entries, bytes)`."""
 
     def __init__(
-        self, func: Callable[P, R], cache: _Cache, max_text: int | None, weight: Callable[[Any], int]
+        self, func: Callable[P, R], cache: BoundedCache, max_text: int | None, weight: Callable[[Any], int]
     ) -> None:
         self._func, self._cache, self._max_text, self._weight = func, cache, max_text, weight
         functools.update_wrapper(self, func)
@@ -165,6 +169,6 @@ def memo(
     """
 
     def decorate(func: Callable[P, R]) -> Memoized[P, R]:
-        return Memoized(func, _Cache(entries, max_bytes), max_text, weight or weigh)
+        return Memoized(func, BoundedCache(entries, max_bytes), max_text, weight or weigh)
 
     return decorate
