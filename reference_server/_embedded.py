@@ -40,7 +40,7 @@ from reference_server._execution import (
 from reference_server._executor import Completion, Conversation, ToolSpec, execute
 from reference_server._limits import MESSAGES_BUDGET
 from reference_server._logprobs import token_logprobs
-from reference_server._memo import BoundedCache, weigh
+from reference_server._memo import BoundedCache
 from reference_server._structured import output_format
 from reference_server._thinking import thinking_for
 from reference_server._tokens import split_tokens
@@ -128,6 +128,9 @@ def _answer(done: Completion, turn: Turn, thinking: ThinkingOut | None) -> Answe
 
 _ANSWERS = BoundedCache(entries=1024, max_bytes=8 * 2**20)
 """Answers to repeated requests by (turn source, model id), with the plan each was written from."""
+_PLAN_BYTES = 2048
+"""What holding a plan costs, at most (a few steps of names and numbers; `weigh` would take longer
+than the answer it saves)."""
 
 
 class _Embedded:
@@ -152,7 +155,7 @@ class _Embedded:
         if found and kept[0] is plan:
             return kept[1]  # type: ignore[no-any-return]
         result = self._result(plan)
-        _ANSWERS.put(key, (plan, result), 4 * len(msgspec.json.encode(result)) + weigh(plan) + 256)
+        _ANSWERS.put(key, (plan, result), 4 * len(msgspec.json.encode(result)) + _PLAN_BYTES)
         return result
 
     def _result(self, plan: Plan) -> Result:

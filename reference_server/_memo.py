@@ -44,9 +44,17 @@ def _key_part(value: Any) -> Any:
     return value
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
 def weigh(value: Any, _depth: int = 0) -> int:
     """A rough byte size of a cached value: texts by their length, containers from a sample of 16,
     dataclasses and msgspec Structs by their fields (three levels deep, then 64 bytes a value)."""
+    kind = type(value)  # exact types first: a miss weighs every value it keeps
+    if kind is str or kind is bytes:
+        return 49 + len(value)
+    if kind in _SCALARS:
+        return 32
     if isinstance(value, str | bytes):
         return 49 + len(value)
     if isinstance(value, int | float | bool) or value is None:

@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import cProfile
 import importlib.util
+import itertools
 import json
 import os
 import pstats
@@ -74,25 +75,34 @@ async def _lifespan(app: Asgi) -> None:
     await started.wait()
 
 
-def _caller(app: Asgi, body: dict[str, Any]) -> Callable[[], Any]:
-    """One request as uvicorn hands it over: a fresh scope, the body in one message."""
-    raw = json.dumps(body).encode()  # what wrk sends: json.dumps of the dict
-    headers = [
-        (b"host", b"127.0.0.1:8000"),
-        (b"content-length", str(len(raw)).encode()),
-        (b"content-type", b"application/json"),
-        (b"authorization", f"Bearer {KEY}".encode()),
-    ]
+def _caller(app: Asgi, body: dict[str, Any], *, vary: bool = False) -> Callable[[], Any]:
+    """One request as uvicorn hands it over: a fresh scope, the body in one message. With `vary`,
+    the goal carries a counter, as `bench_server`'s `reference_uncached` (no plan cache hits)."""
+    head, _, tail = json.dumps(body).partition("Find hotels in NYC")
+    count = itertools.count()
     status: list[int] = []
 
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": raw, "more_body": False}
+    def raw_body() -> bytes:
+        if not vary:  # what wrk sends: json.dumps of the dict
+            return (head + "Find hotels in NYC" + tail).encode()
+        return f"{head}Find hotels in NYC {os.getpid()} {next(count)}{tail}".encode()
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
             status.append(message["status"])
 
     async def call() -> None:
+        raw = raw_body()
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        headers = [
+            (b"host", b"127.0.0.1:8000"),
+            (b"content-length", str(len(raw)).encode()),
+            (b"content-type", b"application/json"),
+            (b"authorization", f"Bearer {KEY}".encode()),
+        ]
         scope = {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -105,7 +115,7 @@ def _caller(app: Asgi, body: dict[str, Any]) -> Callable[[], Any]:
             "path": "/v1/chat/completions",
             "raw_path": b"/v1/chat/completions",
             "query_string": b"",
-            "headers": list(headers),
+            "headers": headers,
             "state": {},
         }
         await app(scope, receive, send)
@@ -131,6 +141,7 @@ async def _measure(args: argparse.Namespace) -> dict[str, Any]:
         "bare": _caller(bare, CHAT),
         "reference": _caller(reference, CHAT),
         "reference_structured": _caller(reference, STRUCTURED),
+        "reference_uncached": _caller(reference, CHAT, vary=True),
     }
     for call in calls.values():
         for _ in range(args.warmup):
@@ -156,7 +167,8 @@ async def _measure(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_us_per_request": us,
         "cpu_us_per_request_best": {name: round(min(values), 1) for name, values in samples.items()},
         "ratio_in_process": {
-            name: round(us["bare"] / us[name], 3) for name in ("reference", "reference_structured")
+            name: round(us["bare"] / us[name], 3)
+            for name in ("reference", "reference_structured", "reference_uncached")
         },
     }
 
