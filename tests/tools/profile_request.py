@@ -3,7 +3,8 @@
 The CPU time one repeated request costs the reference server, measured in process: the app that
 `bench_server` serves (`reference_server._factory:app`, configured from the same `STRATUS_*`
 environment) and the same bare Litestar+msgspec echo app are driven as ASGI apps, without a socket
-or uvicorn, with the bodies and headers `bench_server`'s `wrk` sends. Each body is sent `--warmup`
+or uvicorn, with the bodies and headers `bench_server`'s `wrk` sends (`reference_uncached`: a goal
+with a counter, so every request plans, as `bench_server`'s). Each body is sent `--warmup`
 times, then `--requests` times under `time.process_time`; the figure is the median over `--rounds`
 of CPU microseconds per request (`_best`: the lowest round, what a busy machine adds least to). Unlike `wrk` figures it hardly moves when other processes share the
 CPU, so it shows what a change to the hot path saves. The ratio bare/reference here leaves out what
