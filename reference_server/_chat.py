@@ -14,7 +14,7 @@ from reference_server._execution import ProviderKeys
 from reference_server._frames import sse_answer
 from reference_server._json import JSONResponse
 from reference_server._limits import check_output_tokens
-from reference_server._pipeline import ERRORS_CHAT, admit, mock_stream_error, settings_of
+from reference_server._pipeline import ERRORS_CHAT, admit, headers_of, mock_stream_error, settings_of
 from reference_server._service import CompletionService
 from reference_server._sse import DONE
 from reference_server._wire._chat import ChatCompletionRequest
@@ -42,9 +42,9 @@ async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
     if model is None:
         raise invalid_model(req.model)
     check_output_tokens(model.llm, max_tokens=req.max_tokens, max_completion_tokens=req.max_completion_tokens)
-    turn = chat_turn(req, max_text_chars=settings_of(request).max_text_chars)
+    turn = chat_turn(req, max_text_chars=settings_of(request).max_text_chars, body=await request.body())
     fail_after = mock_stream_error(request) if turn.stream else None
-    keys = ProviderKeys(request.headers, body_keys(req))
+    keys = ProviderKeys(headers_of(request), body_keys(req))
     service: CompletionService = request.app.state["stratus_service"]
     if not turn.stream:
         body = await service.complete(

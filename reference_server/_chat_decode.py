@@ -20,6 +20,7 @@ import msgspec
 
 from reference_server._errors import ApiError
 from reference_server._limits import check_text_size
+from reference_server._memo import memo
 from reference_server._offered import check_chat_offered
 from reference_server._schemas import check_chat_schemas
 from reference_server._tokens import count_tokens
@@ -65,6 +66,8 @@ from reference_server._wire._chat_request import (
 from reference_server._wire._chat_request import (
     Tool as FunctionTool,
 )
+from reference_server._wire._decode import decode_request
+from reference_server.planner._cachekey import digest
 
 __all__ = ["body_keys", "chat_turn", "check"]
 
@@ -280,9 +283,33 @@ def _hints(req: ChatCompletionRequest) -> Opaque | None:
     return Opaque(wire="openai", value=value) if value else None
 
 
-def chat_turn(req: ChatCompletionRequest, *, max_text_chars: int | None = None) -> Turn:
+def chat_turn(
+    req: ChatCompletionRequest, *, max_text_chars: int | None = None, body: bytes | None = None
+) -> Turn:
     """The request as a `Turn` (after `check`); 413 when the prompt text is longer than
-    `max_text_chars` (D-LIM-3), found before its tokens are counted."""
+    `max_text_chars` (D-LIM-3), found before its tokens are counted.
+
+    With `body`, the bytes `req` was decoded from, the turn is cached by (a digest of) them: it is a
+    function of those bytes alone, and a client that repeats a request repeats them. Bodies over
+    `_CACHED_BODY_BYTES` are not kept (their text costs more than the turn; keeping them would only
+    fill the cache)."""
+    if body is None or len(body) > _CACHED_BODY_BYTES:
+        return _chat_turn(req, max_text_chars)
+    return _body_turn(body, max_text_chars)[0]
+
+
+_CACHED_BODY_BYTES = 16 * 1024
+
+
+@memo(entries=1024, max_bytes=16 * 2**20, weight=lambda kept: 32 * kept[1] + 4096)
+def _body_turn(body: bytes, max_text_chars: int | None) -> tuple[Turn, int]:
+    """The turn of `body` and the body's size, from which its weight is estimated (decoded objects
+    take a few times their JSON's bytes; 32 times is a generous bound)."""
+    req = decode_request(ChatCompletionRequest, body)
+    return _chat_turn(req, max_text_chars, source=digest(body)), len(body)
+
+
+def _chat_turn(req: ChatCompletionRequest, max_text_chars: int | None, source: bytes | None = None) -> Turn:
     check(req)
     state: list[str] = []
     goal = ""
@@ -348,6 +375,7 @@ def chat_turn(req: ChatCompletionRequest, *, max_text_chars: int | None = None) 
         logit_bias={k: float(v) for k, v in bias.items()} if bias is not None else None,
         modalities=tuple(modalities) if modalities is not None else None,
         hints=_hints(req),
+        source=source,
     )
 
 

@@ -198,6 +198,10 @@ def _compose(conv: Conversation, plan: Plan, index: int, tools: list[ToolCallOut
 def _limit(text: str, max_tokens: int | None, stops: list[str]) -> tuple[str, Finish, str | None, int]:
     capped = len(text) > MAX_ANSWER_CHARS  # text caps: a 1 MB goal must not become a 1 MB answer
     text = text[:MAX_ANSWER_CHARS]
+    if not stops and not capped:  # the common answer: whole, counted from the (cached) count alone
+        total = count_tokens(text)
+        if max_tokens is None or max_tokens >= total:
+            return text, "stop", None, total
     tokens = split_tokens(text)
     budget = len(tokens) if max_tokens is None else min(max_tokens, len(tokens))
     prefix = "".join(tokens[:budget])

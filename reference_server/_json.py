@@ -45,7 +45,15 @@ class JSONResponse(Response[bytes]):
     """`application/json` response of any msgspec-encodable value (status 200 unless given)."""
 
     def __init__(self, body: Any, status_code: int = 200) -> None:
-        super().__init__(_ENCODER.encode(body), media_type="application/json", status_code=status_code)
+        # what `Response.__init__` sets for these arguments, without its generic checks
+        self.content = _ENCODER.encode(body)
+        self.background = None
+        self.cookies = []
+        self.encoding = "utf-8"
+        self.headers = {}
+        self.media_type = "application/json"
+        self.status_code = status_code
+        self.response_type_encoders = {}
 
     def to_asgi_response(self, app: Any, request: Any, **kwargs: Any) -> ASGIResponse:
         plain = not (

@@ -19,9 +19,9 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import msgspec
 
-from reference_server.planner._cachekey import digest, text_key
+from reference_server.planner._cachekey import LONG_TEXT, digest, text_key
 
-__all__ = ["Memoized", "digest_key", "memo", "weigh"]
+__all__ = ["BoundedCache", "Memoized", "digest_key", "memo", "weigh"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,9 +44,17 @@ def _key_part(value: Any) -> Any:
     return value
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
 def weigh(value: Any, _depth: int = 0) -> int:
     """A rough byte size of a cached value: texts by their length, containers from a sample of 16,
     dataclasses and msgspec Structs by their fields (three levels deep, then 64 bytes a value)."""
+    kind = type(value)  # exact types first: a miss weighs every value it keeps
+    if kind is str or kind is bytes:
+        return 49 + len(value)
+    if kind in _SCALARS:
+        return 32
     if isinstance(value, str | bytes):
         return 49 + len(value)
     if isinstance(value, int | float | bool) or value is None:
@@ -67,7 +75,11 @@ def weigh(value: Any, _depth: int = 0) -> int:
     return 56 + sum(8 + weigh(getattr(value, name), _depth + 1) for name in fields)
 
 
-class _Cache:
+class BoundedCache:
+    """The LRU store behind `memo`, bounded by entries and bytes, for a cache whose key or check is
+    not a function's arguments: `get(key) -> (found, value)`, `put(key, value, cost)` (a value
+    costing more than an eighth of `max_bytes` is not kept)."""
+
     def __init__(self, entries: int, max_bytes: int) -> None:
         self.entries = entries
         self.max_bytes = max_bytes
@@ -107,26 +119,39 @@ class Memoized(Generic[P, R]):
     `(entries, bytes)`."""
 
     def __init__(
-        self, func: Callable[P, R], cache: _Cache, max_text: int | None, weight: Callable[[Any], int]
+        self, func: Callable[P, R], cache: BoundedCache, max_text: int | None, weight: Callable[[Any], int]
     ) -> None:
         self._func, self._cache, self._max_text, self._weight = func, cache, max_text, weight
         functools.update_wrapper(self, func)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        if self._max_text is not None and any(isinstance(a, str) and len(a) > self._max_text for a in args):
-            return self._func(*args, **kwargs)
-        key = tuple(_key_part(a) for a in args)
+        # the hit path runs several times per request: one pass over the arguments, no generators
+        max_text = self._max_text
+        parts = []
+        for a in args:
+            if isinstance(a, str):
+                if max_text is not None and len(a) > max_text:
+                    return self._func(*args, **kwargs)
+                if len(a) > LONG_TEXT:
+                    a = digest(a)
+            elif isinstance(a, bytes) and len(a) > 16:
+                a = b"#" + digest(a)
+            parts.append(a)
+        key = tuple(parts)
         if kwargs:
             key += (tuple(sorted((k, _key_part(v)) for k, v in kwargs.items())),)
+        cache = self._cache
         try:
-            found, value = self._cache.get(key)
+            with cache.lock:
+                hit = cache.data.get(key)
+                if hit is not None:
+                    cache.data.move_to_end(key)
+                    return hit[0]  # type: ignore[no-any-return]
         except TypeError:  # an unhashable argument (a list): computed, not cached, never a 500
             return self._func(*args, **kwargs)
-        if found:
-            return value  # type: ignore[no-any-return]
         result = self._func(*args, **kwargs)
         cost = _ENTRY_OVERHEAD + sum(weigh(k) for k in key) + self._weight(result)
-        self._cache.put(key, result, cost)
+        cache.put(key, result, cost)
         return result
 
     def cache_clear(self) -> None:
@@ -152,6 +177,6 @@ def memo(
     """
 
     def decorate(func: Callable[P, R]) -> Memoized[P, R]:
-        return Memoized(func, _Cache(entries, max_bytes), max_text, weight or weigh)
+        return Memoized(func, BoundedCache(entries, max_bytes), max_text, weight or weigh)
 
     return decorate

@@ -15,7 +15,14 @@ from reference_server._json import JSONResponse
 from reference_server._limits import check_max_tokens
 from reference_server._messages_decode import beta_names, messages_turn, prompt_tokens
 from reference_server._messages_encode import MOCK_STREAM_ERROR, message_events, messages_response
-from reference_server._pipeline import ERRORS_COUNT, ERRORS_MESSAGES, admit, mock_stream_error, settings_of
+from reference_server._pipeline import (
+    ERRORS_COUNT,
+    ERRORS_MESSAGES,
+    admit,
+    headers_of,
+    mock_stream_error,
+    settings_of,
+)
 from reference_server._service import CompletionService
 from reference_server._wire._messages import CountTokensRequest, CountTokensResponse, MessagesRequest
 
@@ -50,7 +57,7 @@ async def create_message(request: Request[Any, Any, Any]) -> Response[Any]:
     fail_after = mock_stream_error(request) if req.stream else None
     betas = beta_names(request.headers.getall("anthropic-beta", []))
     turn = messages_turn(req, max_text_chars=settings_of(request).max_text_chars, betas=betas)
-    keys = ProviderKeys(request.headers)
+    keys = ProviderKeys(headers_of(request))
     service: CompletionService = request.app.state["stratus_service"]
     if not turn.stream:
         body = await service.complete(

@@ -44,6 +44,8 @@ _JSON_WORD = re.compile(r"json", re.IGNORECASE)
 _CODE_BLOCK = re.compile(r"code\s*block|```", re.IGNORECASE)
 _SCAN_CHARS = 200_000
 """Prompt text looked through for a declared schema (a 1 MB prompt is not scanned whole)."""
+_SHORT = 1024
+"""Texts this short are searched for "JSON" each time rather than looked up in `_schema_in`'s cache."""
 _SCAN_BRACES = 64
 """Opening braces tried as the start of a schema, per text."""
 _SCHEMA_KEYS = frozenset(["properties", "$defs", "definitions", "anyOf", "oneOf", "allOf"])
@@ -93,6 +95,8 @@ def _is_schema(value: Any) -> bool:
 def _declared_schema(texts: list[str]) -> dict[str, Any] | None:
     """The first JSON Schema written out in a prompt text that also says "JSON"."""
     for text in texts:
+        if len(text) <= _SHORT and not _JSON_WORD.search(text):
+            continue  # searched faster than looked up: no "JSON", no schema
         found = _schema_in(text)
         if found is not None:
             return msgspec.json.decode(found)  # type: ignore[no-any-return]

@@ -254,6 +254,10 @@ class Turn(msgspec.Struct, frozen=True, kw_only=True):
     `prompt_cache_options`, legacy `functions`/`function_call`; Anthropic `cache_control`,
     `inference_geo`, `speed`, `context_management`, `fallbacks`, ...): they do not change a
     deployment's answer (D-SURF-1)."""
+    source: bytes | None = None
+    """A digest of the request body this turn was decoded from, when the decoder keeps turns by
+    body (`_chat_decode`): equal sources are equal turns, so an executor may reuse what it derived
+    from one (the embedded executor's answer to a repeated request). Never sent anywhere."""
 
     @property
     def budget_tokens(self) -> int:

@@ -11,6 +11,7 @@ Deterministic: the same request gives the same text; `index` (the choice number)
 
 from __future__ import annotations
 
+import math
 import re
 
 from reference_server._arguments import goal_terms, locations
@@ -457,16 +458,24 @@ def compose(
         name, result = tool_results[-1]
         snippet = " ".join(result.split())
         snippet = snippet if len(snippet) <= 240 else snippet[:237] + "..."
-        head = f"Based on the result from {name}: {snippet}"
-    else:
-        kind = conversation_kind(goal)
-        if kind is not None:
-            replies = _REPLIES[kind]
-            return replies[index % len(replies)]
-        head = _OPENERS[index % len(_OPENERS)].format(goal=goal_clause(goal))
-    if tool_results:  # the answer is the result: no page steps after it
-        return head
-    steps = describe_steps(goal, state, tuple(plan.action_sequence[:3]))
+        return f"Based on the result from {name}: {snippet}"  # the answer is the result: no steps after it
+    return _prose(goal, state, tuple(plan.action_sequence[:3]), index % _VARIANTS)
+
+
+_VARIANTS = math.lcm(len(_OPENERS), *(len(replies) for replies in _REPLIES.values()))
+"""Choice `index` words its answer as choice `index % _VARIANTS` does."""
+
+
+@memo(entries=2048, max_bytes=4 * 2**20)  # a repeated request words its cached plan once
+def _prose(goal: str, state: str, actions: tuple[str, ...], index: int) -> str:
+    """The answer of a turn with no tool calls and no tool results: a reply to conversation, or the
+    goal and the first planned steps."""
+    kind = conversation_kind(goal)
+    if kind is not None:
+        replies = _REPLIES[kind]
+        return replies[index % len(replies)]
+    head = _OPENERS[index % len(_OPENERS)].format(goal=goal_clause(goal))
+    steps = describe_steps(goal, state, actions)
     labels = ("**Action:**", "**Next:**", "**Then:**")
     body = "\n".join(f"{label} {step}" for label, step in zip(labels, steps, strict=False))
     return head + ("\n\n" + body if body else "")

@@ -13,6 +13,7 @@ from tests.tools import bench_instances as instances_bench
 from tests.tools import bench_planner as planner_bench
 from tests.tools import bench_server as server_bench
 from tests.tools import bench_snapshot as snapshot_bench
+from tests.tools import profile_request
 
 
 def test_planner_bench_writes_every_figure(tmp_path: Path) -> None:
@@ -69,6 +70,20 @@ def test_server_bench_compares_with_the_bare_endpoint(
         assert report[name]["c1"]["errors"] == 0
     assert report["ratio_reference"]["c1"] > 0
     assert report["ttfe"]["p50_ms"] > 0
+
+
+def test_request_profile_reports_cpu_time_per_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "profile.json"
+    args = ["--requests", "3", "--rounds", "1", "--warmup", "1"]
+    assert profile_request.main([*args, "--json", str(out)]) == 0
+    report = json.loads(out.read_text("utf-8"))
+    for name in ("bare", "reference", "reference_structured", "reference_uncached"):
+        assert report["cpu_us_per_request"][name] > 0
+    assert report["ratio_in_process"]["reference"] > 0
+    assert profile_request.main([*args, "--profile", "--top", "40"]) == 0
+    assert "chat_completions" in capsys.readouterr().out
 
 
 def test_instances_bench_times_generation_and_validation(tmp_path: Path) -> None:

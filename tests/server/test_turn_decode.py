@@ -8,9 +8,11 @@ from typing import Any
 import msgspec
 import pytest
 
+from reference_server._catalog import parse_chat_model
 from reference_server._chat_decode import body_keys, chat_turn
-from reference_server._embedded import conversation
+from reference_server._embedded import EmbeddedExecutor, conversation
 from reference_server._errors import ApiError
+from reference_server._execution import ProviderKeys
 from reference_server._messages_decode import messages_turn, prompt_tokens
 from reference_server._tokens import count_tokens
 from reference_server._turn import (
@@ -27,8 +29,9 @@ from reference_server._turn import (
     Turn,
 )
 from reference_server._wire._chat import ChatCompletionRequest
-from reference_server._wire._decode import convert_request
+from reference_server._wire._decode import convert_request, decode_request
 from reference_server._wire._messages import CountTokensRequest, MessagesRequest
+from reference_server.planner import get_planner
 
 SCHEMA = {"type": "object", "properties": {"location": {"type": "string"}}}
 
@@ -395,3 +398,51 @@ def test_empty_system_is_no_message() -> None:
     assert messages(system="", messages=[{"role": "user", "content": "Hi"}]).messages == (
         Message(role="user", content="Hi"),
     )
+
+
+def test_a_turn_cached_by_its_body_is_the_turn_of_the_decoded_body() -> None:
+    sent = {
+        "model": "stratus-x1ac-small-gpt-4o",
+        "messages": [
+            {"role": "system", "content": "Page: search box"},
+            {"role": "user", "content": "Find a hotel"},
+        ],
+        "tools": [{"type": "function", "function": {"name": "search", "parameters": SCHEMA}}],
+        "temperature": 2.0,
+    }
+    raw = msgspec.json.encode(sent)
+    req = decode_request(ChatCompletionRequest, raw)
+    fresh = chat_turn(req)
+    kept = chat_turn(req, body=raw)
+    assert fresh.source is None
+    assert kept.source is not None
+    assert kept == msgspec.structs.replace(fresh, source=kept.source)
+    assert chat_turn(req, body=raw) is kept  # from the cache
+    with pytest.raises(ApiError) as err:  # a 413 is raised, never kept
+        chat_turn(req, max_text_chars=5, body=raw)
+    assert err.value.status == 413
+    with pytest.raises(ApiError):
+        chat_turn(req, max_text_chars=5, body=raw)
+
+
+@pytest.mark.asyncio
+async def test_the_embedded_answer_to_a_repeated_body_is_reused_only_with_the_same_plan() -> None:
+    raw = msgspec.json.encode(
+        {
+            "model": "stratus-x1ac-small-gpt-4o",
+            "messages": [{"role": "user", "content": "Book a table for two"}],
+        }
+    )
+    req = decode_request(ChatCompletionRequest, raw)
+    turn = chat_turn(req, body=raw)
+    model = parse_chat_model(req.model)
+    assert model is not None
+    plan = get_planner("small", "numpy").plan(turn.state, turn.goal)
+    executor = EmbeddedExecutor()
+    first = await executor.prepare(turn, model, ProviderKeys({})).complete(plan)
+    assert await executor.prepare(turn, model, ProviderKeys({})).complete(plan) is first
+    other = msgspec.structs.replace(plan)  # an equal plan, but not the cached plan object
+    again = await executor.prepare(turn, model, ProviderKeys({})).complete(other)
+    assert again is not first
+    assert again == first
+    assert await executor.prepare(chat_turn(req), model, ProviderKeys({})).complete(plan) == first
