@@ -18,9 +18,10 @@ def _install(session: nox.Session, *extras: str) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The whole offline test suite (GPU tests skip themselves without a GPU)."""
+    """The whole offline test suite (GPU tests skip themselves without a GPU), on one pytest-xdist
+    worker per CPU; tests marked `xdist_group` run one after another on one worker."""
     _install(session, "dev")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs)
 
 
 @nox.session

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from reference_server._wire._common import UNSET, Request, UnsetType
 from reference_server._wire._messages_tools import (
+    AllowedCallers,
     AnthropicTool,
     BrowserToolset20260801,
     CacheControl,
@@ -56,60 +57,63 @@ __all__ = [
 ]
 
 
-class CodeExecutionTool20250522(Request, tag_field="type", tag="code_execution_20250522", kw_only=True):
-    name: Literal["code_execution"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
+# Each server tool family has one base with the fields all its versions share, in the wire order
+# (`msgspec` keeps a base's fields first, so a field a later version inserts before `strict` makes the
+# base stop before it); a version's class gives its tag and what differs. The bases carry no
+# docstring: a Struct's docstring is its schema's description, and is not inherited.
+
+
+class _ServerTool(Request, tag_field="type", kw_only=True):
+    # code execution and tool search; each family narrows `name`
+    name: str
+    allowed_callers: AllowedCallers = UNSET
     cache_control: CacheControl | UnsetType | None = UNSET
     defer_loading: bool | UnsetType = UNSET
     strict: bool | UnsetType = UNSET
 
 
-class CodeExecutionTool20250825(Request, tag_field="type", tag="code_execution_20250825", kw_only=True):
+class _CodeExecutionTool(_ServerTool, kw_only=True):
     name: Literal["code_execution"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
 
 
-class CodeExecutionTool20260120(Request, tag_field="type", tag="code_execution_20260120", kw_only=True):
+class CodeExecutionTool20250522(_CodeExecutionTool, tag="code_execution_20250522", kw_only=True):
+    pass
+
+
+class CodeExecutionTool20250825(_CodeExecutionTool, tag="code_execution_20250825", kw_only=True):
+    pass
+
+
+class CodeExecutionTool20260120(_CodeExecutionTool, tag="code_execution_20260120", kw_only=True):
     """A `tools` entry for the code execution tool, version `code_execution_20260120`."""
 
-    name: Literal["code_execution"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
 
-
-class CodeExecutionTool20260521(Request, tag_field="type", tag="code_execution_20260521", kw_only=True):
+class CodeExecutionTool20260521(_CodeExecutionTool, tag="code_execution_20260521", kw_only=True):
     """Code execution tool with REPL state persistence."""
 
-    name: Literal["code_execution"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
+
+class _ToolSearchToolBm25(_ServerTool, kw_only=True):
+    name: Literal["tool_search_tool_bm25"]
+
+
+class ToolSearchToolBm25(_ToolSearchToolBm25, tag="tool_search_tool_bm25", kw_only=True):
+    pass
+
+
+class ToolSearchToolBm25_20251119(_ToolSearchToolBm25, tag="tool_search_tool_bm25_20251119", kw_only=True):
+    pass
+
+
+class _ToolSearchToolRegex(_ServerTool, kw_only=True):
+    name: Literal["tool_search_tool_regex"]
+
+
+class ToolSearchToolRegex(_ToolSearchToolRegex, tag="tool_search_tool_regex", kw_only=True):
+    pass
+
+
+class ToolSearchToolRegex20251119(_ToolSearchToolRegex, tag="tool_search_tool_regex_20251119", kw_only=True):
+    pass
 
 
 class UserLocation(Request, kw_only=True):
@@ -120,19 +124,31 @@ class UserLocation(Request, kw_only=True):
     timezone: str | UnsetType | None = UNSET
 
 
-class WebSearchTool20250305(Request, tag_field="type", tag="web_search_20250305", kw_only=True):
+class _WebSearchTool(Request, tag_field="type", kw_only=True):
     name: Literal["web_search"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
+    allowed_callers: AllowedCallers = UNSET
     allowed_domains: list[str] | UnsetType | None = UNSET
     blocked_domains: list[str] | UnsetType | None = UNSET
     cache_control: CacheControl | UnsetType | None = UNSET
     defer_loading: bool | UnsetType = UNSET
     max_uses: int | UnsetType | None = UNSET
+
+
+class _WebSearchToolBefore20260318(_WebSearchTool, kw_only=True):
+    strict: bool | UnsetType = UNSET
+    user_location: UserLocation | UnsetType | None = UNSET
+
+
+class WebSearchTool20250305(_WebSearchToolBefore20260318, tag="web_search_20250305", kw_only=True):
+    pass
+
+
+class WebSearchTool20260209(_WebSearchToolBefore20260318, tag="web_search_20260209", kw_only=True):
+    pass
+
+
+class WebSearchTool20260318(_WebSearchTool, tag="web_search_20260318", kw_only=True):
+    response_inclusion: Literal["full", "excluded"] | UnsetType = UNSET
     strict: bool | UnsetType = UNSET
     user_location: UserLocation | UnsetType | None = UNSET
 
@@ -188,14 +204,9 @@ class WebFetchURLSources(Request, kw_only=True):
     user_input: WebFetchURLSourceAll | WebFetchURLSourceNone | UnsetType = UNSET
 
 
-class WebFetchTool20250910(Request, tag_field="type", tag="web_fetch_20250910", kw_only=True):
+class _WebFetchTool(Request, tag_field="type", kw_only=True):
     name: Literal["web_fetch"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
+    allowed_callers: AllowedCallers = UNSET
     allowed_domains: list[str] | UnsetType | None = UNSET
     blocked_domains: list[str] | UnsetType | None = UNSET
     cache_control: CacheControl | UnsetType | None = UNSET
@@ -203,146 +214,38 @@ class WebFetchTool20250910(Request, tag_field="type", tag="web_fetch_20250910", 
     defer_loading: bool | UnsetType = UNSET
     max_content_tokens: int | UnsetType | None = UNSET
     max_uses: int | UnsetType | None = UNSET
+
+
+class _WebFetchToolBefore20260318(_WebFetchTool, kw_only=True):
     strict: bool | UnsetType = UNSET
     url_sources: WebFetchURLSources | UnsetType | None = UNSET
 
 
-class WebSearchTool20260209(Request, tag_field="type", tag="web_search_20260209", kw_only=True):
-    name: Literal["web_search"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    allowed_domains: list[str] | UnsetType | None = UNSET
-    blocked_domains: list[str] | UnsetType | None = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    max_uses: int | UnsetType | None = UNSET
-    strict: bool | UnsetType = UNSET
-    user_location: UserLocation | UnsetType | None = UNSET
+class WebFetchTool20250910(_WebFetchToolBefore20260318, tag="web_fetch_20250910", kw_only=True):
+    pass
 
 
-class WebFetchTool20260209(Request, tag_field="type", tag="web_fetch_20260209", kw_only=True):
-    name: Literal["web_fetch"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    allowed_domains: list[str] | UnsetType | None = UNSET
-    blocked_domains: list[str] | UnsetType | None = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    citations: CitationsConfig | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    max_content_tokens: int | UnsetType | None = UNSET
-    max_uses: int | UnsetType | None = UNSET
-    strict: bool | UnsetType = UNSET
-    url_sources: WebFetchURLSources | UnsetType | None = UNSET
+class WebFetchTool20260209(_WebFetchToolBefore20260318, tag="web_fetch_20260209", kw_only=True):
+    pass
 
 
-class WebFetchTool20260309(Request, tag_field="type", tag="web_fetch_20260309", kw_only=True):
+class WebFetchTool20260309(_WebFetchToolBefore20260318, tag="web_fetch_20260309", kw_only=True):
     """Web fetch tool with use_cache parameter for bypassing cached content."""
 
-    name: Literal["web_fetch"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    allowed_domains: list[str] | UnsetType | None = UNSET
-    blocked_domains: list[str] | UnsetType | None = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    citations: CitationsConfig | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    max_content_tokens: int | UnsetType | None = UNSET
-    max_uses: int | UnsetType | None = UNSET
-    strict: bool | UnsetType = UNSET
-    url_sources: WebFetchURLSources | UnsetType | None = UNSET
     use_cache: bool | UnsetType = UNSET
 
 
-class WebSearchTool20260318(Request, tag_field="type", tag="web_search_20260318", kw_only=True):
-    name: Literal["web_search"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    allowed_domains: list[str] | UnsetType | None = UNSET
-    blocked_domains: list[str] | UnsetType | None = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    max_uses: int | UnsetType | None = UNSET
-    response_inclusion: Literal["full", "excluded"] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-    user_location: UserLocation | UnsetType | None = UNSET
-
-
-class WebFetchTool20260318(Request, tag_field="type", tag="web_fetch_20260318", kw_only=True):
-    name: Literal["web_fetch"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    allowed_domains: list[str] | UnsetType | None = UNSET
-    blocked_domains: list[str] | UnsetType | None = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    citations: CitationsConfig | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    max_content_tokens: int | UnsetType | None = UNSET
-    max_uses: int | UnsetType | None = UNSET
+class WebFetchTool20260318(_WebFetchTool, tag="web_fetch_20260318", kw_only=True):
     response_inclusion: Literal["full", "excluded"] | UnsetType = UNSET
     strict: bool | UnsetType = UNSET
     url_sources: WebFetchURLSources | UnsetType | None = UNSET
     use_cache: bool | UnsetType = UNSET
-
-
-class ToolSearchToolBm25_20251119(
-    Request, tag_field="type", tag="tool_search_tool_bm25_20251119", kw_only=True
-):
-    name: Literal["tool_search_tool_bm25"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolSearchToolRegex20251119(
-    Request, tag_field="type", tag="tool_search_tool_regex_20251119", kw_only=True
-):
-    name: Literal["tool_search_tool_regex"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
 
 
 class AdvisorTool20260301(Request, tag_field="type", tag="advisor_20260301", kw_only=True):
     model: str
     name: Literal["advisor"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
+    allowed_callers: AllowedCallers = UNSET
     cache_control: CacheControl | UnsetType | None = UNSET
     caching: CacheControl | UnsetType | None = UNSET
     defer_loading: bool | UnsetType = UNSET
@@ -374,32 +277,6 @@ class MCPToolset(Request, tag_field="type", tag="mcp_toolset", kw_only=True):
     configs: dict[str, MCPToolConfig] | UnsetType | None = UNSET
     default_config: MCPToolConfig | UnsetType = UNSET
     tools: list[MCPToolParam] | UnsetType | None = UNSET
-
-
-class ToolSearchToolBm25(Request, tag_field="type", tag="tool_search_tool_bm25", kw_only=True):
-    name: Literal["tool_search_tool_bm25"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolSearchToolRegex(Request, tag_field="type", tag="tool_search_tool_regex", kw_only=True):
-    name: Literal["tool_search_tool_regex"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
 
 
 ToolUnion = (

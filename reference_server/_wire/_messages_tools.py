@@ -3,13 +3,14 @@ Anthropic-defined tools, toolsets and the server tools a deployment may refuse (
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 import msgspec
 
 from reference_server._wire._common import UNSET, Request, UnsetType
 
 __all__ = [
+    "AllowedCallers",
     "AnthropicTool",
     "AnyToolChoice",
     "AutoToolChoice",
@@ -34,6 +35,13 @@ __all__ = [
     "ToolTextEditor20250728",
     "ToolsetToolConfig",
 ]
+
+
+AllowedCallers: TypeAlias = (
+    list[Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]]
+    | UnsetType
+)
+"""`allowed_callers` of every tool: who may call it (the model directly, or code execution)."""
 
 
 class CacheControl(Request, kw_only=True):
@@ -67,12 +75,7 @@ class AnthropicTool(Request, tag_field="type", tag="custom", kw_only=True):
 
     input_schema: dict[str, Any]
     name: Annotated[str, msgspec.Meta(pattern="^[a-zA-Z0-9_-]{1,64}$")]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
+    allowed_callers: AllowedCallers = UNSET
     cache_control: CacheControl | UnsetType | None = UNSET
     defer_loading: bool | UnsetType = UNSET
     description: str | UnsetType = UNSET
@@ -81,16 +84,89 @@ class AnthropicTool(Request, tag_field="type", tag="custom", kw_only=True):
     strict: bool | UnsetType = UNSET
 
 
-class ToolBash20250124(Request, tag_field="type", tag="bash_20250124", kw_only=True):
-    name: Literal["bash"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
+# Anthropic-defined client tools (the model knows their input schema). Each family has one base with
+# the fields all its versions share, in the wire order (`msgspec` keeps a base's fields first, so a
+# field a later version inserts before `strict` makes the base stop before it); a version's class
+# gives its tag and what differs. The bases carry no docstring: a Struct's docstring is its schema's
+# description, and is not inherited.
+
+
+class _BuiltinTool(Request, tag_field="type", kw_only=True):
+    # bash, memory and the text editors; each family narrows `name`
+    name: str
+    allowed_callers: AllowedCallers = UNSET
     cache_control: CacheControl | UnsetType | None = UNSET
     defer_loading: bool | UnsetType = UNSET
+    input_examples: list[dict[str, Any]] | UnsetType = UNSET
+
+
+class _BashTool(_BuiltinTool, kw_only=True):
+    name: Literal["bash"]
+    strict: bool | UnsetType = UNSET
+
+
+class ToolBash20241022(_BashTool, tag="bash_20241022", kw_only=True):
+    pass
+
+
+class ToolBash20250124(_BashTool, tag="bash_20250124", kw_only=True):
+    pass
+
+
+class MemoryTool20250818(_BuiltinTool, tag="memory_20250818", kw_only=True):
+    name: Literal["memory"]
+    strict: bool | UnsetType = UNSET
+
+
+class _TextEditorTool(_BuiltinTool, kw_only=True):
+    name: Literal["str_replace_editor"]
+    strict: bool | UnsetType = UNSET
+
+
+class ToolTextEditor20241022(_TextEditorTool, tag="text_editor_20241022", kw_only=True):
+    pass
+
+
+class ToolTextEditor20250124(_TextEditorTool, tag="text_editor_20250124", kw_only=True):
+    pass
+
+
+class ToolTextEditor20250429(_BuiltinTool, tag="text_editor_20250429", kw_only=True):
+    name: Literal["str_replace_based_edit_tool"]
+    strict: bool | UnsetType = UNSET
+
+
+class ToolTextEditor20250728(_BuiltinTool, tag="text_editor_20250728", kw_only=True):
+    name: Literal["str_replace_based_edit_tool"]
+    max_characters: int | UnsetType | None = UNSET
+    strict: bool | UnsetType = UNSET
+
+
+class _ComputerTool(Request, tag_field="type", kw_only=True):
+    display_height_px: int
+    display_width_px: int
+    name: Literal["computer"]
+    allowed_callers: AllowedCallers = UNSET
+    cache_control: CacheControl | UnsetType | None = UNSET
+    defer_loading: bool | UnsetType = UNSET
+    display_number: int | UnsetType | None = UNSET
+
+
+class _ComputerToolWithoutZoom(_ComputerTool, kw_only=True):
+    input_examples: list[dict[str, Any]] | UnsetType = UNSET
+    strict: bool | UnsetType = UNSET
+
+
+class ToolComputerUse20241022(_ComputerToolWithoutZoom, tag="computer_20241022", kw_only=True):
+    pass
+
+
+class ToolComputerUse20250124(_ComputerToolWithoutZoom, tag="computer_20250124", kw_only=True):
+    pass
+
+
+class ToolComputerUse20251124(_ComputerTool, tag="computer_20251124", kw_only=True):
+    enable_zoom: bool | UnsetType = UNSET
     input_examples: list[dict[str, Any]] | UnsetType = UNSET
     strict: bool | UnsetType = UNSET
 
@@ -145,20 +221,6 @@ class BrowserToolset20260801(Request, tag_field="type", tag="browser_toolset_202
     configs: BrowserToolsetConfigs | UnsetType | None = UNSET
 
 
-class MemoryTool20250818(Request, tag_field="type", tag="memory_20250818", kw_only=True):
-    name: Literal["memory"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
 class ComputerToolsetConfigs(Request, kw_only=True):
     """Per-member configuration for ``computer_toolset_20260801``: one optional field per member tool, keyed by the member name — the same name the member"s ``tool_use`` blocks carry."""
 
@@ -186,129 +248,6 @@ class ComputerToolset20260801(Request, tag_field="type", tag="computer_toolset_2
 
     cache_control: CacheControl | UnsetType | None = UNSET
     configs: ComputerToolsetConfigs | UnsetType | None = UNSET
-
-
-class ToolTextEditor20250124(Request, tag_field="type", tag="text_editor_20250124", kw_only=True):
-    name: Literal["str_replace_editor"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolTextEditor20250429(Request, tag_field="type", tag="text_editor_20250429", kw_only=True):
-    name: Literal["str_replace_based_edit_tool"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolTextEditor20250728(Request, tag_field="type", tag="text_editor_20250728", kw_only=True):
-    name: Literal["str_replace_based_edit_tool"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    max_characters: int | UnsetType | None = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolBash20241022(Request, tag_field="type", tag="bash_20241022", kw_only=True):
-    name: Literal["bash"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolComputerUse20241022(Request, tag_field="type", tag="computer_20241022", kw_only=True):
-    display_height_px: int
-    display_width_px: int
-    name: Literal["computer"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    display_number: int | UnsetType | None = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolComputerUse20250124(Request, tag_field="type", tag="computer_20250124", kw_only=True):
-    display_height_px: int
-    display_width_px: int
-    name: Literal["computer"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    display_number: int | UnsetType | None = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolTextEditor20241022(Request, tag_field="type", tag="text_editor_20241022", kw_only=True):
-    name: Literal["str_replace_editor"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
-
-
-class ToolComputerUse20251124(Request, tag_field="type", tag="computer_20251124", kw_only=True):
-    display_height_px: int
-    display_width_px: int
-    name: Literal["computer"]
-    allowed_callers: (
-        list[
-            Literal["direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"]
-        ]
-        | UnsetType
-    ) = UNSET
-    cache_control: CacheControl | UnsetType | None = UNSET
-    defer_loading: bool | UnsetType = UNSET
-    display_number: int | UnsetType | None = UNSET
-    enable_zoom: bool | UnsetType = UNSET
-    input_examples: list[dict[str, Any]] | UnsetType = UNSET
-    strict: bool | UnsetType = UNSET
 
 
 ToolChoice = AutoToolChoice | AnyToolChoice | NamedToolChoice | NoneToolChoice

@@ -17,6 +17,9 @@ import pytest
 from reference_server import __version__
 from tests.server._serve import free_port
 
+# servers in subprocesses (two workers, signals): never beside another timed test (xdist)
+pytestmark = pytest.mark.xdist_group("timing")
+
 CLI = [sys.executable, "-m", "reference_server._cli"]
 
 

@@ -21,6 +21,9 @@ from reference_server import Settings, create_app
 from reference_server._connections import protocol_for
 from tests.server._serve import free_port
 
+# timed against the clock (timeouts of 1-1.5 s): never beside another such test (xdist)
+pytestmark = pytest.mark.xdist_group("timing")
+
 KEY = "stratus_sk_test_connections01"
 LIMITS = Settings(header_timeout_s=1.0, body_timeout_s=1.5, keepalive_timeout_s=1.0, max_connections=40)
 

@@ -19,6 +19,9 @@ import pytest
 
 from tests.server._serve import free_port
 
+# timed against the clock with servers in subprocesses: never beside another such test (xdist)
+pytestmark = pytest.mark.xdist_group("timing")
+
 KEY = "stratus_sk_test_shutdownKey01"
 
 

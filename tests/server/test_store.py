@@ -235,6 +235,7 @@ def two_servers(redis: RedisServer, tmp_path: Path) -> Iterator[list[str]]:
             proc.wait(timeout=20)
 
 
+@pytest.mark.xdist_group("timing")  # two server processes: beside no other timed test
 def test_two_processes_admit_exactly_the_rate_limit(two_servers: list[str]) -> None:
     def call(i: int) -> int:
         base = two_servers[i % 2]
@@ -246,6 +247,7 @@ def test_two_processes_admit_exactly_the_rate_limit(two_servers: list[str]) -> N
     assert statuses.count(429) == 30
 
 
+@pytest.mark.xdist_group("timing")  # two server processes: beside no other timed test
 def test_two_processes_charge_credits_exactly_once(two_servers: list[str]) -> None:
     body = {"model": "stratus-x1ac-small", "input": "x " * 200}  # 200 tokens x 0.15/1K = 0.03 credits
 

@@ -13,7 +13,7 @@ from reference_server._chat_decode import body_keys, chat_turn
 from reference_server._embedded import EmbeddedExecutor, conversation
 from reference_server._errors import ApiError
 from reference_server._execution import ProviderKeys
-from reference_server._messages_decode import messages_turn, prompt_tokens
+from reference_server._messages_decode import prompt_tokens
 from reference_server._tokens import count_tokens
 from reference_server._turn import (
     CacheHint,
@@ -26,24 +26,12 @@ from reference_server._turn import (
     ToolCall,
     ToolOutcome,
     ToolResult,
-    Turn,
 )
 from reference_server._wire._chat import ChatCompletionRequest
 from reference_server._wire._decode import convert_request, decode_request
-from reference_server._wire._messages import CountTokensRequest, MessagesRequest
+from reference_server._wire._messages import CountTokensRequest
 from reference_server.planner import get_planner
-
-SCHEMA = {"type": "object", "properties": {"location": {"type": "string"}}}
-
-
-def chat(**body: Any) -> Turn:
-    return chat_turn(convert_request(ChatCompletionRequest, {"model": "stratus-x1ac-small-gpt-4o", **body}))
-
-
-def messages(**body: Any) -> Turn:
-    return messages_turn(
-        convert_request(MessagesRequest, {"model": "stratus-x1ac-small-gpt-4o", "max_tokens": 64, **body})
-    )
+from tests.server._requests import ASSISTANT_CALLS_WEATHER, SCHEMA, chat, messages
 
 
 def test_chat_turn_carries_every_field() -> None:
@@ -235,18 +223,7 @@ def test_messages_turn_carries_every_field() -> None:
         system=[{"type": "text", "text": "Page: cart", "cache_control": {"type": "ephemeral", "ttl": "1h"}}],
         messages=[
             {"role": "user", "content": "Weather?"},
-            {
-                "role": "assistant",
-                "content": [
-                    {"type": "text", "text": "Checking"},
-                    {
-                        "type": "tool_use",
-                        "id": "toolu_1",
-                        "name": "get_weather",
-                        "input": {"location": "Paris"},
-                    },
-                ],
-            },
+            ASSISTANT_CALLS_WEATHER,
             {
                 "role": "user",
                 "content": [

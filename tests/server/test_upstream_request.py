@@ -10,7 +10,6 @@ import msgspec
 import pytest
 
 from reference_server import Settings
-from reference_server._chat_decode import chat_turn
 from reference_server._errors import ApiError
 from reference_server._execution import (
     ChoiceStarted,
@@ -26,16 +25,13 @@ from reference_server._execution import (
     Usage,
     UsageReported,
 )
-from reference_server._messages_decode import messages_turn
 from reference_server._turn import Turn
 from reference_server._upstream_anthropic import anthropic_events
 from reference_server._upstream_openai import openai_events
 from reference_server._upstream_request import plan_note, request_body, safe_id
 from reference_server._upstream_route import Route, route_for
-from reference_server._wire._chat import ChatCompletionRequest
-from reference_server._wire._decode import convert_request
-from reference_server._wire._messages import MessagesRequest
 from reference_server.planner import BrainSignal, Plan
+from tests.server._requests import ASSISTANT_CALLS_WEATHER, SCHEMA, chat, messages
 
 PLAN = Plan(
     action_sequence=["type", "click"],
@@ -61,7 +57,6 @@ LLM = {
     "openrouter": "deepseek/deepseek-r1",
 }
 SETTINGS = Settings(**{f"{p}_api_key": f"operator-{p}" for p in LLM})
-SCHEMA = {"type": "object", "properties": {"location": {"type": "string"}}}
 
 
 def route(provider: str) -> Route:
@@ -72,50 +67,44 @@ def body(turn: Turn, provider: str) -> dict[str, Any]:
     return request_body(turn, route(provider), NOTE)
 
 
-CHAT = chat_turn(
-    convert_request(
-        ChatCompletionRequest,
+CHAT = chat(
+    messages=[
+        {"role": "system", "content": "Page: search"},
         {
-            "model": "stratus-x1ac-small-gpt-4o",
-            "messages": [
-                {"role": "system", "content": "Page: search"},
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": "Look"},
-                        {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,QUJD"}},
-                    ],
-                },
-                {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {
-                            "id": "functions.get_weather:0",
-                            "type": "function",
-                            "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'},
-                        }
-                    ],
-                },
-                {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "18 C"},
-                {"role": "user", "content": "And tomorrow?"},
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Look"},
+                {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,QUJD"}},
             ],
-            "temperature": 1.6,
-            "max_tokens": 300,
-            "stop": "END",
-            "presence_penalty": 0.5,
-            "user": "u1",
-            "stream": True,
-            "tools": [
+        },
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
                 {
+                    "id": "functions.get_weather:0",
                     "type": "function",
-                    "function": {"name": "get_weather", "description": "Weather", "parameters": SCHEMA},
+                    "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'},
                 }
             ],
-            "tool_choice": "required",
-            "parallel_tool_calls": False,
         },
-    )
+        {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "18 C"},
+        {"role": "user", "content": "And tomorrow?"},
+    ],
+    temperature=1.6,
+    max_tokens=300,
+    stop="END",
+    presence_penalty=0.5,
+    user="u1",
+    stream=True,
+    tools=[
+        {
+            "type": "function",
+            "function": {"name": "get_weather", "description": "Weather", "parameters": SCHEMA},
+        }
+    ],
+    tool_choice="required",
+    parallel_tool_calls=False,
 )
 SAFE = safe_id("functions.get_weather:0")
 
@@ -207,53 +196,36 @@ def test_chat_turn_to_anthropic() -> None:
     }
 
 
-MESSAGES = messages_turn(
-    convert_request(
-        MessagesRequest,
+MESSAGES = messages(
+    max_tokens=256,
+    system=[{"type": "text", "text": "Page: cart", "cache_control": {"type": "ephemeral"}}],
+    messages=[
+        {"role": "user", "content": "Weather in Paris?"},
+        ASSISTANT_CALLS_WEATHER,
         {
-            "model": "stratus-x1ac-small-gpt-4o",
-            "max_tokens": 256,
-            "system": [{"type": "text", "text": "Page: cart", "cache_control": {"type": "ephemeral"}}],
-            "messages": [
-                {"role": "user", "content": "Weather in Paris?"},
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Here it is."},
                 {
-                    "role": "assistant",
+                    "type": "tool_result",
+                    "tool_use_id": "toolu_1",
                     "content": [
-                        {"type": "text", "text": "Checking"},
+                        {"type": "text", "text": "rain"},
                         {
-                            "type": "tool_use",
-                            "id": "toolu_1",
-                            "name": "get_weather",
-                            "input": {"location": "Paris"},
+                            "type": "image",
+                            "source": {"type": "url", "url": "https://x.test/radar.png"},
                         },
                     ],
-                },
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": "Here it is."},
-                        {
-                            "type": "tool_result",
-                            "tool_use_id": "toolu_1",
-                            "content": [
-                                {"type": "text", "text": "rain"},
-                                {
-                                    "type": "image",
-                                    "source": {"type": "url", "url": "https://x.test/radar.png"},
-                                },
-                            ],
-                            "is_error": True,
-                        },
-                    ],
+                    "is_error": True,
                 },
             ],
-            "top_k": 5,
-            "stop_sequences": ["END"],
-            "metadata": {"user_id": "u2"},
-            "tools": [{"name": "get_weather", "description": "Weather", "input_schema": SCHEMA}],
-            "tool_choice": {"type": "tool", "name": "get_weather"},
         },
-    )
+    ],
+    top_k=5,
+    stop_sequences=["END"],
+    metadata={"user_id": "u2"},
+    tools=[{"name": "get_weather", "description": "Weather", "input_schema": SCHEMA}],
+    tool_choice={"type": "tool", "name": "get_weather"},
 )
 
 
@@ -351,22 +323,16 @@ def test_what_a_provider_cannot_take_is_400() -> None:
     with pytest.raises(ApiError, match="stop_sequences"):
         body(five, "google")
     assert body(five, "anthropic")["stop_sequences"] == ["1", "2", "3", "4", "5"]
-    bad = chat_turn(
-        convert_request(
-            ChatCompletionRequest,
+    bad = chat(
+        messages=[
+            {"role": "user", "content": "Hi"},
             {
-                "model": "stratus-x1ac-small-gpt-4o",
-                "messages": [
-                    {"role": "user", "content": "Hi"},
-                    {
-                        "role": "assistant",
-                        "tool_calls": [
-                            {"id": "c", "type": "function", "function": {"name": "f", "arguments": "[1]"}}
-                        ],
-                    },
+                "role": "assistant",
+                "tool_calls": [
+                    {"id": "c", "type": "function", "function": {"name": "f", "arguments": "[1]"}}
                 ],
             },
-        )
+        ],
     )
     with pytest.raises(ApiError) as info:
         body(bad, "anthropic")
@@ -375,12 +341,7 @@ def test_what_a_provider_cannot_take_is_400() -> None:
 
 
 def test_anthropic_default_max_tokens_and_note_only_system() -> None:
-    plain = chat_turn(
-        convert_request(
-            ChatCompletionRequest,
-            {"model": "stratus-x1ac-small-gpt-4o", "messages": [{"role": "user", "content": "Hi"}]},
-        )
-    )
+    plain = chat(messages=[{"role": "user", "content": "Hi"}])
     sent = body(plain, "anthropic")
     assert sent["max_tokens"] == 4096  # G8
     assert sent["system"] == NOTE

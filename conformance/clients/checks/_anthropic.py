@@ -87,7 +87,7 @@ def _stream(t: Target) -> str:
     what="messages.stream(): text_stream joins to get_final_message()'s text",
 )
 def _stream_helper(t: Target) -> str:
-    with _client(t).messages.stream(**_args(t)) as stream:
+    with _client(t) as client, client.messages.stream(**_args(t)) as stream:
         text = "".join(stream.text_stream)
         final = stream.get_final_message()
     expect(text and text == _text_of(final), "text_stream differs from the final message")
@@ -210,7 +210,10 @@ def _strict(schema: dict[str, Any]) -> dict[str, Any]:
 def _parse_stream(t: Target) -> str:
     from .._shapes import STRUCTURED_PROMPT, Plan
 
-    with _client(t).messages.stream(**_args(t, messages=_user(STRUCTURED_PROMPT)), output_format=Plan) as s:
+    with (
+        _client(t) as client,
+        client.messages.stream(**_args(t, messages=_user(STRUCTURED_PROMPT)), output_format=Plan) as s,
+    ):
         final = s.get_final_message()
     expect(isinstance(final.parsed_output, Plan), f"parsed_output={final.parsed_output!r}")
     return f"{len(final.parsed_output.steps)} steps"
@@ -282,7 +285,8 @@ def _stratus(t: Target) -> str:
 )
 def _stream_stratus(t: Target) -> str:
     found: list[Any] = []
-    with _client(t).messages.stream(**_args(t)) as stream:
+    # the client is closed here, not left to the GC: a pooled socket finalised first is a ResourceWarning
+    with _client(t) as client, client.messages.stream(**_args(t)) as stream:
         for event in stream:
             extra = getattr(event, "model_extra", None) or {}
             if extra.get("stratus"):
