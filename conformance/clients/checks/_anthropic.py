@@ -69,10 +69,11 @@ async def _async_create(t: Target) -> str:
 def _stream(t: Target) -> str:
     kinds: list[str] = []
     parts: list[str] = []
-    for event in _client(t).messages.create(**_args(t), stream=True):
-        kinds.append(event.type)
-        if event.type == "content_block_delta" and event.delta.type == "text_delta":
-            parts.append(event.delta.text)
+    with _client(t) as client, client.messages.create(**_args(t), stream=True) as events:
+        for event in events:
+            kinds.append(event.type)
+            if event.type == "content_block_delta" and event.delta.type == "text_delta":
+                parts.append(event.delta.text)
     expect(
         kinds[:1] == ["message_start"] and kinds[-1:] == ["message_stop"], f"events {kinds[:3]}…{kinds[-2:]}"
     )

@@ -74,8 +74,11 @@ def _stream_text(chunks: Any) -> tuple[str, str | None]:
     "openai.stream", venv=V, packages=PKG, what="create(stream=True): deltas join to text, a finish_reason"
 )
 def _stream(t: Target) -> str:
-    stream = _client(t).chat.completions.create(model=t.openai_model, messages=_user(""), stream=True)
-    text, finish = _stream_text(stream)
+    with (
+        _client(t) as client,
+        client.chat.completions.create(model=t.openai_model, messages=_user(""), stream=True) as stream,
+    ):
+        text, finish = _stream_text(stream)
     expect(text, "the deltas carried no text")
     expect(finish in ("stop", "length"), f"finish_reason={finish}")
     return f"{len(text)} chars"
@@ -98,7 +101,10 @@ async def _async_stream(t: Target) -> str:
 )
 def _stream_helper(t: Target) -> str:
     deltas: list[str] = []
-    with _client(t).chat.completions.stream(model=t.openai_model, messages=_user("")) as stream:
+    with (
+        _client(t) as client,
+        client.chat.completions.stream(model=t.openai_model, messages=_user("")) as stream,
+    ):
         for event in stream:
             if event.type == "content.delta":
                 deltas.append(event.delta)
@@ -160,9 +166,12 @@ def _parse(t: Target) -> str:
 def _parse_stream(t: Target) -> str:
     from .._shapes import STRUCTURED_PROMPT, Plan
 
-    with _client(t).chat.completions.stream(
-        model=t.openai_model, messages=_user(STRUCTURED_PROMPT), response_format=Plan
-    ) as stream:
+    with (
+        _client(t) as client,
+        client.chat.completions.stream(
+            model=t.openai_model, messages=_user(STRUCTURED_PROMPT), response_format=Plan
+        ) as stream,
+    ):
         for _ in stream:
             pass
         final = stream.get_final_completion()
@@ -266,7 +275,10 @@ def _stratus(t: Target) -> str:
     what="stratus read back from a stream: some chunk's model_extra carries it",
 )
 def _stream_stratus(t: Target) -> str:
-    stream = _client(t).chat.completions.create(model=t.openai_model, messages=_user(""), stream=True)
-    found = [ch.model_extra["stratus"] for ch in stream if (ch.model_extra or {}).get("stratus")]
+    with (
+        _client(t) as client,
+        client.chat.completions.create(model=t.openai_model, messages=_user(""), stream=True) as stream,
+    ):
+        found = [ch.model_extra["stratus"] for ch in stream if (ch.model_extra or {}).get("stratus")]
     expect(found, "no chunk carried stratus")
     return stratus_note(found[-1], "stream chunk")
