@@ -12,10 +12,20 @@ from reference_server._wire._chat import ChatCompletionRequest
 from reference_server._wire._decode import convert_request
 from reference_server._wire._messages import MessagesRequest
 
-__all__ = ["ASSISTANT_CALLS_WEATHER", "MODEL", "SCHEMA", "chat", "messages"]
+__all__ = ["ASSISTANT_CALLS_WEATHER", "MODEL", "SCHEMA", "WEATHER_TOOL", "chat", "messages"]
 
 MODEL = "stratus-x1ac-small-gpt-4o"
 SCHEMA = {"type": "object", "properties": {"location": {"type": "string"}}}
+# a messages-API tool that takes a required location
+WEATHER_TOOL: Any = {
+    "name": "get_weather",
+    "description": "Get weather for a location",
+    "input_schema": {
+        "type": "object",
+        "properties": {"location": {"type": "string"}},
+        "required": ["location"],
+    },
+}
 # a messages-API assistant turn: a text, then a call of get_weather for Paris (id toolu_1)
 ASSISTANT_CALLS_WEATHER = {
     "role": "assistant",

@@ -17,19 +17,11 @@ from reference_server._stratus import plan_for
 from reference_server._thinking import reasoning, signature, thinking_for
 from reference_server._tokens import split_tokens
 from reference_server._turn import Thinking, Turn
+from tests.server._requests import WEATHER_TOOL as TOOL
 from tests.server.conftest import KEY, MODEL
 
 SYSTEM = "Current state: User is on the homepage with login button visible"
 USER: Any = [{"role": "user", "content": "What happens if I click login?"}]
-TOOL: Any = {
-    "name": "get_weather",
-    "description": "Get weather for a location",
-    "input_schema": {
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-}
 ENABLED: Any = {"type": "enabled", "budget_tokens": 2048}
 H = {"anthropic-version": "2023-06-01"}
 

@@ -19,17 +19,9 @@ from reference_server._stratus import plan_for
 from reference_server._thinking import CONTEXT_WINDOW, INTERLEAVED_BETA, reasoning, signature, thinking_for
 from reference_server._tokens import split_tokens
 from reference_server._turn import Message, Opaque, Text, Thinking, ToolOutcome, ToolResult, Turn
+from tests.server._requests import WEATHER_TOOL as TOOL
 from tests.server.conftest import KEY, MODEL
 
-TOOL: Any = {
-    "name": "get_weather",
-    "description": "Get weather for a location",
-    "input_schema": {
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-}
 ASK: Any = [{"role": "user", "content": "What's the weather in Paris?"}]
 ENABLED: Any = {"type": "enabled", "budget_tokens": 2048}
 BETA = {"anthropic-version": "2023-06-01", "anthropic-beta": f"prompt-caching-2024-07-31, {INTERLEAVED_BETA}"}

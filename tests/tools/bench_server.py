@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["main"]
+__all__ = ["main", "print_report"]
 
 KEY = "stratus_sk_test_benchmarkKey01"
 CHAT = {
@@ -309,13 +309,18 @@ def main(argv: list[str] | None = None) -> int:
             )
             for level in runs["bare"]
         }
+    print_report(results, args.json)
+    return 0
+
+
+def print_report(results: dict[str, Any], path: str | None) -> None:
+    """Print the figures as JSON, and write them to `path` too when one is given."""
     text = json.dumps(results, indent=2)
     print(text)
-    if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as fh:
+    if path:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w") as fh:
             fh.write(text + "\n")
-    return 0
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from typing import Any
 
 from reference_server._factory import app as reference_app
 from reference_server.planner import _jit
-from tests.tools.bench_server import _BARE_APP, CHAT, KEY, STRUCTURED
+from tests.tools.bench_server import _BARE_APP, CHAT, KEY, STRUCTURED, print_report
 
 __all__ = ["main"]
 
@@ -185,12 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = asyncio.run(_measure(args))
     if results:
-        text = json.dumps(results, indent=2)
-        print(text)
-        if args.json:
-            os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-            with open(args.json, "w") as fh:
-                fh.write(text + "\n")
+        print_report(results, args.json)
     return 0
 
 
