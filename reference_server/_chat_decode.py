@@ -20,7 +20,7 @@ import msgspec
 
 from reference_server._errors import ApiError
 from reference_server._limits import check_text_size
-from reference_server._memo import memo
+from reference_server._memo import BoundedCache
 from reference_server._offered import check_chat_offered
 from reference_server._schemas import check_chat_schemas
 from reference_server._tokens import count_tokens
@@ -66,7 +66,6 @@ from reference_server._wire._chat_request import (
 from reference_server._wire._chat_request import (
     Tool as FunctionTool,
 )
-from reference_server._wire._decode import decode_request
 from reference_server.planner._cachekey import digest
 
 __all__ = ["body_keys", "chat_turn", "check"]
@@ -295,18 +294,20 @@ def chat_turn(
     fill the cache)."""
     if body is None or len(body) > _CACHED_BODY_BYTES:
         return _chat_turn(req, max_text_chars)
-    return _body_turn(body, max_text_chars)[0]
+    source = digest(body)
+    key = (source, max_text_chars)
+    found, turn = _TURNS.get(key)
+    if not found:
+        turn = _chat_turn(req, max_text_chars, source=source)  # errors propagate, never kept
+        _TURNS.put(key, turn, _TURN_COST + 32 * len(body))
+    return turn  # type: ignore[no-any-return]
 
 
 _CACHED_BODY_BYTES = 16 * 1024
-
-
-@memo(entries=1024, max_bytes=16 * 2**20, weight=lambda kept: 32 * kept[1] + 4096)
-def _body_turn(body: bytes, max_text_chars: int | None) -> tuple[Turn, int]:
-    """The turn of `body` and the body's size, from which its weight is estimated (decoded objects
-    take a few times their JSON's bytes; 32 times is a generous bound)."""
-    req = decode_request(ChatCompletionRequest, body)
-    return _chat_turn(req, max_text_chars, source=digest(body)), len(body)
+_TURNS = BoundedCache(entries=1024, max_bytes=16 * 2**20)
+"""Turns by (the body's digest, max_text_chars). A turn is weighed at 32 times its body's bytes
+(decoded objects take a few times their JSON's bytes; 32 is a generous bound) plus the entry."""
+_TURN_COST = 4096
 
 
 def _chat_turn(req: ChatCompletionRequest, max_text_chars: int | None, source: bytes | None = None) -> Turn:

@@ -80,12 +80,7 @@ class ProviderKeys:
     @property
     def present(self) -> bool:
         """Whether any provider key came with the request (`key_source: "user"` when embedded)."""
-        headers, body = self._headers, self._body
-        for header, _ in BYOK.values():
-            value = headers.get(header)
-            if value and value.strip():
-                return True
-        return bool(body) and any((body.get(p) or "").strip() for p in BYOK)
+        return any(self.for_provider(p) for p in BYOK)
 
     def for_provider(self, provider: str) -> str | None:
         """The provider's own key: its BYOK header, then its chat body key."""

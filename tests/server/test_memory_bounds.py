@@ -148,14 +148,14 @@ def test_planner_caches_key_long_texts_by_digest_and_bound_entries() -> None:
 
 @pytest.mark.asyncio
 async def test_unique_megabyte_texts_leave_bounded_caches() -> None:
-    from reference_server._chat_decode import _body_turn
+    from reference_server._chat_decode import _TURNS
     from reference_server._embedded import _ANSWERS
     from reference_server._executor import _words
     from reference_server._stratus import _cached_plan
     from reference_server._values import facts_of, goal_terms
     from reference_server._wording import _goal_clause, _prose
 
-    kept_turns, kept_answers = _body_turn.cache_info()[0], len(_ANSWERS.data)
+    kept_turns, kept_answers = len(_TURNS.data), len(_ANSWERS.data)
     transport = httpx.ASGITransport(app=create_app(Settings(max_body_bytes=8 * 2**20)))
     async with httpx.AsyncClient(transport=transport, base_url="http://reference", timeout=60) as client:
         for i in range(6):
@@ -178,12 +178,12 @@ async def test_unique_megabyte_texts_leave_bounded_caches() -> None:
         (goal_terms, 8),
         (facts_of, 16),
         (_prose, 4),
-        (_body_turn, 16),
     )
-    assert _body_turn.cache_info()[0] == kept_turns  # megabyte bodies are turned into turns each time
+    assert len(_TURNS.data) == kept_turns  # megabyte bodies are turned into turns each time
     assert len(_ANSWERS.data) == kept_answers  # ... and their answers are not kept either
     for cached, budget in caches:
         assert cached.cache_info()[1] <= budget * 2**20, cached
+    assert _TURNS.bytes <= 16 * 2**20
 
 
 def test_memo_computes_without_caching_an_unhashable_argument() -> None:
